@@ -1,0 +1,103 @@
+# Link-state mail routing for Postfix.
+#
+#   make            build build/bin/{lsa-agent,lsa-policyd,lsa-milter,lsactl}
+#   make check      install what is missing, build, run every test
+#   make check SANITIZE=1   the same under ASan+UBSan (in build/san)
+#   make demo       the main job on the example organization
+#   make bench      benchmarks: "bench: NAME VALUE UNIT" lines
+#   make fuzz       libFuzzer targets, a short run each (clang)
+#
+# Debian packages come from packaging/install-deps.sh (apt-get, sudo when
+# not root); the targets above call it, it does nothing when all is there.
+
+CC	?= cc
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD	?= build/san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+else
+BUILD	?= build
+SANFLAGS =
+endif
+
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	  -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Ishared
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
+	   shared/inifile.c shared/addrspace.c shared/topo_parse.c \
+	   shared/topo_resolve.c shared/topo_print.c shared/settings.c \
+	   shared/progconf.c shared/daemon.c
+LIB	= $(BUILD)/lib/liblsa.a
+LIB_LIBS = -linih
+
+PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
+	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
+AGENT_SRCS   = lsa-agent/main.c
+POLICYD_SRCS = policyd/main.c
+MILTER_SRCS  = milter/main.c
+LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+.PHONY: all deps check check-run demo bench fuzz clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory progs
+
+deps:
+	@packaging/install-deps.sh build
+
+progs: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/lsa-agent: $(call obj,$(AGENT_SRCS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/bin/lsa-policyd: $(call obj,$(POLICYD_SRCS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lcmocka
+
+check:
+	@packaging/install-deps.sh check
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(PROGS) $(UNIT_TESTS)
+	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(SHELL_TESTS)
+
+demo:
+	@packaging/install-deps.sh build
+	@$(MAKE) --no-print-directory progs
+	@BUILD=$(BUILD) tests/demo.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,180 @@
+/*
+ * lsactl.c - the admin's command line: commands as a table.
+ *
+ *   lsactl check [-c SETTINGS] [-t TOPOLOGY]
+ *   lsactl show topology [-c SETTINGS] [-t TOPOLOGY]
+ *   lsactl show settings [-c SETTINGS]
+ *   lsactl defaults
+ *   lsactl route ...            (lsactl_route.c)
+ *
+ * Exit status: 0 success, 1 configuration errors (printed one a line as
+ * FILE:LINE: KEY: TEXT), 2 usage errors.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lsactl.h"
+#include "log.h"
+#include "progconf.h"
+#include "settings.h"
+
+/* lsactl_usage - the whole synopsis on stderr, exit 2 */
+void
+lsactl_usage(void)
+{
+	fprintf(stderr,
+	    "usage: lsactl check [-c settings] [-t topology]\n"
+	    "       lsactl show topology [-c settings] [-t topology]\n"
+	    "       lsactl show settings [-c settings]\n"
+	    "       lsactl defaults\n"
+	    "       lsactl route [-c settings] -t topology --from SERVER\n"
+	    "              [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...\n"
+	    "              [--size BYTES] [--json] ADDRESS...\n");
+	exit(2);
+}
+
+/*
+ * lsactl_load - settings and topology from -c/-t, errors printed. With
+ * -c, the settings' server must be in the topology (a wrong name is a
+ * configuration error worth catching here).
+ */
+int
+lsactl_load(struct progconf *pc, const char *settings, const char *topology)
+{
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = progconf_load(pc, settings, topology,
+	    0, &d);
+	if (rc == 0 && settings != NULL && pc->set.server[0] != '\0' &&
+	    topo_find_server(pc->topo, pc->set.server) < 0) {
+		diag_add(&d, pc->set.file, 0, "server", "\"%s\" is not a server "
+		    "of the topology %s", pc->set.server, pc->topo->file);
+		rc = -1;
+	}
+	if (rc < 0) {
+		diag_print(&d, stderr);
+		fprintf(stderr, "lsactl: %d error%s\n", diag_errors(&d),
+		    diag_errors(&d) == 1 ? "" : "s");
+	}
+	diag_free(&d);
+	return rc;
+}
+
+/* lsactl_files - parse -c and -t; returns the first operand's index */
+static int
+lsactl_files(int argc, char **argv, const char **settings,
+    const char **topology)
+{
+	int ch;
+
+	*settings = *topology = NULL;
+	optind = 1;
+	while ((ch = getopt(argc, argv, "c:t:")) != -1) {
+		switch (ch) {
+		case 'c':
+			*settings = optarg;
+			break;
+		case 't':
+			*topology = optarg;
+			break;
+		default:
+			lsactl_usage();
+		}
+	}
+	return optind;
+}
+
+/* lsactl_cmd_check - validate, print "configuration OK" */
+static int
+lsactl_cmd_check(int argc, char **argv)
+{
+	const char *settings, *topology;
+	struct progconf pc;
+
+	if (lsactl_files(argc, argv, &settings, &topology) != argc)
+		lsactl_usage();
+	if (lsactl_load(&pc, settings, topology) < 0) {
+		progconf_free(&pc);
+		return 1;
+	}
+	printf("configuration OK\n");
+	progconf_free(&pc);
+	return 0;
+}
+
+/* lsactl_cmd_show - the normalized topology or settings */
+static int
+lsactl_cmd_show(int argc, char **argv)
+{
+	const char *settings, *topology;
+	struct progconf pc;
+	int i = lsactl_files(argc, argv, &settings, &topology);
+
+	if (i != argc - 1)
+		lsactl_usage();
+	if (strcmp(argv[i], "settings") == 0) {
+		struct settings s;
+		struct diag d;
+
+		settings_init(&s);
+		diag_init(&d);
+		if (settings != NULL && settings_load(&s, settings, &d) < 0) {
+			diag_print(&d, stderr);
+			diag_free(&d);
+			settings_free(&s);
+			return 1;
+		}
+		settings_print(&s, stdout);
+		diag_free(&d);
+		settings_free(&s);
+		return 0;
+	}
+	if (strcmp(argv[i], "topology") != 0)
+		lsactl_usage();
+	if (lsactl_load(&pc, settings, topology) < 0) {
+		progconf_free(&pc);
+		return 1;
+	}
+	topo_print(pc.topo, stdout);
+	progconf_free(&pc);
+	return 0;
+}
+
+/* lsactl_cmd_defaults - every setting's default, as README rows */
+static int
+lsactl_cmd_defaults(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		lsactl_usage();
+	settings_print_defaults(stdout);
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*run)(int, char **);
+} lsactl_cmds[] = {
+	{ "check", lsactl_cmd_check },
+	{ "show", lsactl_cmd_show },
+	{ "defaults", lsactl_cmd_defaults },
+	{ "route", lsactl_cmd_route },
+};
+
+int
+main(int argc, char **argv)
+{
+	log_init("lsactl", 1, 0);
+	if (argc < 2)
+		lsactl_usage();
+	for (size_t i = 0; i < sizeof(lsactl_cmds) / sizeof(lsactl_cmds[0]);
+	    i++)
+		if (strcmp(argv[1], lsactl_cmds[i].name) == 0)
+			return lsactl_cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "lsactl: unknown command \"%s\"\n", argv[1]);
+	lsactl_usage();
+}

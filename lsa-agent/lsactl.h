@@ -1,0 +1,14 @@
+/*
+ * lsactl.h - what the command files of lsactl share.
+ */
+#ifndef LSA_LSACTL_H
+#define LSA_LSACTL_H
+
+#include "progconf.h"
+
+void lsactl_usage(void) __attribute__((noreturn));
+int lsactl_load(struct progconf *pc, const char *settings,
+    const char *topology);
+int lsactl_cmd_route(int argc, char **argv);
+
+#endif

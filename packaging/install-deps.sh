@@ -1,0 +1,33 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages the build, the tests and the demo need.
+#
+# Usage: packaging/install-deps.sh [build|check|all]
+# Installs only what is missing (dpkg-query), through apt-get; uses sudo when not root.
+# Safe to run again: with everything present it does nothing and prints nothing.
+set -eu
+
+BUILD_PKGS="build-essential pkg-config libinih-dev libevent-dev libmilter-dev \
+libcmocka-dev libssl-dev libsystemd-dev libjansson-dev"
+CHECK_PKGS="clang libclang-rt-14-dev openssl"
+
+what=${1:-all}
+case "$what" in
+build) pkgs=$BUILD_PKGS ;;
+check|all) pkgs="$BUILD_PKGS $CHECK_PKGS" ;;
+*) echo "usage: $0 [build|check|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "installed" ] || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,30 @@
+/*
+ * daemon.h - the start of every daemon: options, configuration, logging.
+ *
+ * Options common to lsa-agent, lsa-policyd and lsa-milter:
+ *   -c FILE   settings file (default /etc/lsa/lsa.conf if it exists)
+ *   -t FILE   topology file (default: the settings' agent.topology)
+ *   -n        check the configuration, print "configuration OK", exit 0
+ *             (exit 1 with every error, one a line, FILE:LINE: KEY: TEXT)
+ *   -d        stay in the foreground and log to stderr
+ *   -v        more logging (repeat for more)
+ * daemon_start() returns only when the program should run; it exits
+ * with status 1 on a configuration error and 2 on a usage error.
+ */
+#ifndef LSA_DAEMON_H
+#define LSA_DAEMON_H
+
+#include "progconf.h"
+
+struct daemon_opts {
+	const char	*settings;
+	const char	*topology;
+	int		 check;
+	int		 foreground;
+	int		 verbose;
+};
+
+void daemon_start(const char *prog, int argc, char **argv,
+    struct daemon_opts *o, struct progconf *pc);
+
+#endif

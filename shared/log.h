@@ -1,0 +1,32 @@
+/*
+ * log.h - logging for every program, in the shape Postfix admins grep.
+ *
+ * Lines go to syslog (facility mail, ident = program name) or, with
+ * log_init(..., 1), to stderr with the same text. Messages are free text
+ * followed by key=value fields; callers write the fields themselves.
+ *
+ *   log_warn   - warning plus ": strerror(errno)"
+ *   log_warnx  - warning
+ *   log_info   - informational
+ *   log_debug  - only when the verbosity is above 0
+ *   fatal/fatalx - broken invariant or start-up failure: log and exit(1).
+ *                 Never for peer or client input.
+ */
+#ifndef LSA_LOG_H
+#define LSA_LOG_H
+
+#include <stdarg.h>
+
+void log_init(const char *progname, int to_stderr, int verbose);
+void log_set_verbose(int verbose);
+int log_verbose(void);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

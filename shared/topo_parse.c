@@ -1,0 +1,552 @@
+/*
+ * topo_parse.c - read the topology file into names and values.
+ *
+ * The INI events from inifile.c arrive one key at a time; each section
+ * kind has a table of its keys. Values are checked for form here (costs,
+ * sizes, booleans, patterns, host:port); references to other sections are
+ * kept as names and checked by topo_resolve.c once the whole file is read,
+ * so sections may appear in any order.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inifile.h"
+#include "topo_priv.h"
+#include "units.h"
+#include "xmalloc.h"
+
+enum topo_key_kind {
+	K_NAME, K_VERSION, K_DOMAINS,				/* organization */
+	K_MASTER, K_BACKUPS, K_HUB,				/* group */
+	K_GROUP, K_ADDRESS, K_SMTP_PORT, K_AGENT_PORT, K_MAILBOXES, /* server */
+	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
+	K_ENABLED, K_SPACES, K_SMART,				/* connector */
+};
+
+struct topo_key {
+	enum topo_section	 sec;
+	const char		*name;
+	enum topo_key_kind	 kind;
+	int			 list;	/* repeats append (continuation) */
+};
+
+static const struct topo_key topo_keys[] = {
+	{ TOPO_SEC_ORGANIZATION, "name", K_NAME, 0 },
+	{ TOPO_SEC_ORGANIZATION, "version", K_VERSION, 0 },
+	{ TOPO_SEC_ORGANIZATION, "domains", K_DOMAINS, 1 },
+	{ TOPO_SEC_GROUP, "master", K_MASTER, 0 },
+	{ TOPO_SEC_GROUP, "backup_masters", K_BACKUPS, 1 },
+	{ TOPO_SEC_GROUP, "hub", K_HUB, 0 },
+	{ TOPO_SEC_SERVER, "group", K_GROUP, 0 },
+	{ TOPO_SEC_SERVER, "address", K_ADDRESS, 0 },
+	{ TOPO_SEC_SERVER, "smtp_port", K_SMTP_PORT, 0 },
+	{ TOPO_SEC_SERVER, "agent_port", K_AGENT_PORT, 0 },
+	{ TOPO_SEC_SERVER, "mailboxes", K_MAILBOXES, 1 },
+	{ TOPO_SEC_CONNECTOR, "from", K_FROM, 0 },
+	{ TOPO_SEC_CONNECTOR, "to", K_TO, 0 },
+	{ TOPO_SEC_CONNECTOR, "cost", K_COST, 0 },
+	{ TOPO_SEC_CONNECTOR, "sources", K_SOURCES, 1 },
+	{ TOPO_SEC_CONNECTOR, "targets", K_TARGETS, 1 },
+	{ TOPO_SEC_CONNECTOR, "max_size", K_MAX_SIZE, 0 },
+	{ TOPO_SEC_CONNECTOR, "scope", K_SCOPE, 0 },
+	{ TOPO_SEC_CONNECTOR, "enabled", K_ENABLED, 0 },
+	{ TOPO_SEC_CONNECTOR, "address_spaces", K_SPACES, 1 },
+	{ TOPO_SEC_CONNECTOR, "smart_hosts", K_SMART, 1 },
+};
+
+#define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
+
+/* topo_valid_name - letters, digits, '.', '_' and '-', bounded */
+static int
+topo_valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > TOPO_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * topo_split - split a comma-separated list, trimming each item. Calls
+ * fn for each non-empty item; an empty item ("a,,b") is an error.
+ */
+static void
+topo_split(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *value,
+    void (*fn)(struct topo_builder *, const char *, int, const char *,
+    const char *))
+{
+	char *copy = xstrdup(value), *p = copy, *item;
+
+	if (*value == '\0') {
+		diag_add(b->d, file, line, key, "empty list");
+		free(copy);
+		return;
+	}
+	while ((item = strsep(&p, ",")) != NULL) {
+		char *e;
+
+		while (isspace((unsigned char)*item))
+			item++;
+		e = item + strlen(item);
+		while (e > item && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (*item == '\0') {
+			diag_add(b->d, file, line, key, "empty item in list");
+			continue;
+		}
+		fn(b, file, line, key, item);
+	}
+	free(copy);
+}
+
+/* topo_add_ref - one name to a list of references */
+static void
+topo_add_ref(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	struct topo_refs *r;
+
+	if (!topo_valid_name(item)) {
+		diag_add(b->d, file, line, key, "bad name \"%s\"", item);
+		return;
+	}
+	switch (b->sec) {
+	case TOPO_SEC_GROUP:
+		r = &b->rg[b->idx].backups;
+		break;
+	case TOPO_SEC_CONNECTOR:
+		r = strcmp(key, "sources") == 0 ? &b->rc[b->idx].sources :
+		    &b->rc[b->idx].targets;
+		break;
+	default:
+		return;
+	}
+	if (r->line == 0)
+		r->line = line;
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	r->v[r->n].name = xstrdup(item);
+	r->v[r->n].line = line;
+	r->n++;
+}
+
+/*
+ * topo_add_space - "pattern [cost]" to a list of address spaces: the
+ * organization's domains and a server's mailboxes take no cost, a
+ * connector's address spaces take an optional one.
+ */
+static void
+topo_add_space(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	struct topology *t = b->t;
+	struct addrspace as, **arr;
+	char pat[512], err[UNITS_ERRLEN];
+	const char *sp;
+	uint64_t cost = TOPO_DEFAULT_AS_COST;
+	int *cnt, with_cost = b->sec == TOPO_SEC_CONNECTOR;
+
+	sp = item + strcspn(item, " \t");
+	if ((size_t)(sp - item) >= sizeof(pat)) {
+		diag_add(b->d, file, line, key, "address space too long");
+		return;
+	}
+	memcpy(pat, item, (size_t)(sp - item));
+	pat[sp - item] = '\0';
+	while (isspace((unsigned char)*sp))
+		sp++;
+	if (*sp != '\0') {
+		if (!with_cost) {
+			diag_add(b->d, file, line, key, "\"%s\": no cost is "
+			    "taken here", item);
+			return;
+		}
+		if (units_uint(sp, TOPO_COST_MIN, TOPO_COST_MAX, &cost,
+		    err) < 0) {
+			diag_add(b->d, file, line, key, "cost of \"%s\": %s",
+			    pat, err);
+			return;
+		}
+	}
+	if (addrspace_parse(pat, &as, err, sizeof(err)) < 0) {
+		diag_add(b->d, file, line, key, "%s", err);
+		return;
+	}
+	as.cost = with_cost ? (int)cost : 0;
+	as.line = line;
+	switch (b->sec) {
+	case TOPO_SEC_ORGANIZATION:
+		arr = &t->domains;
+		cnt = &t->ndomains;
+		break;
+	case TOPO_SEC_SERVER:
+		arr = &t->servers[b->idx].mailboxes;
+		cnt = &t->servers[b->idx].nmailboxes;
+		break;
+	default:
+		arr = &t->connectors[b->idx].spaces;
+		cnt = &t->connectors[b->idx].nspaces;
+		break;
+	}
+	for (int i = 0; i < *cnt; i++) {
+		if (strcmp((*arr)[i].pattern, as.pattern) == 0) {
+			diag_add(b->d, file, line, key, "\"%s\" listed twice",
+			    as.pattern);
+			addrspace_free(&as);
+			return;
+		}
+	}
+	*arr = xreallocarray(*arr, *cnt + 1, sizeof(**arr));
+	(*arr)[(*cnt)++] = as;
+}
+
+/* topo_add_smart - "host[:port]" or "[ip]:port" to the smart hosts */
+static void
+topo_add_smart(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	struct topo_connector *c = &b->t->connectors[b->idx];
+	char host[256], err[UNITS_ERRLEN];
+	const char *colon;
+	uint64_t port = TOPO_DEFAULT_SMTP_PORT;
+	size_t hl;
+
+	int bracketed = item[0] == '[';
+
+	if (bracketed) {
+		const char *close = strchr(item, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			goto bad;
+		hl = (size_t)(close - item - 1);
+		colon = close[1] == ':' ? close + 1 : NULL;
+		item++;
+	} else {
+		colon = strchr(item, ':');
+		hl = colon ? (size_t)(colon - item) : strlen(item);
+		if (!addrspace_valid_domain(item, hl))
+			goto bad;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, item, hl);
+	host[hl] = '\0';
+	if (bracketed && strspn(host, "0123456789abcdefABCDEF.:") != hl)
+		goto bad;
+	if (colon != NULL && units_uint(colon + 1, 1, 65535, &port, err) < 0) {
+		diag_add(b->d, file, line, key, "port: %s", err);
+		return;
+	}
+	c->smart_hosts = xreallocarray(c->smart_hosts, c->nsmart + 1,
+	    sizeof(*c->smart_hosts));
+	c->smart_hosts[c->nsmart].host = xstrdup(host);
+	c->smart_hosts[c->nsmart].port = (unsigned)port;
+	c->nsmart++;
+	return;
+bad:
+	diag_add(b->d, file, line, key, "bad smart host \"%s\" (want "
+	    "host, host:port or [address]:port)", item);
+}
+
+/* topo_set_ref - a single reference such as `group` or `from` */
+static void
+topo_set_ref(struct topo_builder *b, struct topo_ref *r, const char *file,
+    int line, const char *key, const char *value)
+{
+	if (!topo_valid_name(value)) {
+		diag_add(b->d, file, line, key, "bad name \"%s\"", value);
+		return;
+	}
+	r->name = xstrdup(value);
+	r->line = line;
+}
+
+/* topo_uint_key - a ranged whole number */
+static int
+topo_uint_key(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *value, uint64_t min, uint64_t max,
+    uint64_t *v)
+{
+	char err[UNITS_ERRLEN];
+
+	if (units_uint(value, min, max, v, err) < 0) {
+		diag_add(b->d, file, line, key, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* topo_bool_key - yes/no */
+static int
+topo_bool_key(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *value, int *v)
+{
+	char err[UNITS_ERRLEN];
+
+	if (units_bool(value, v, err) < 0) {
+		diag_add(b->d, file, line, key, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* topo_key_value - one key of the current section */
+static void
+topo_key_value(struct topo_builder *b, const struct topo_key *k,
+    const char *file, int line, const char *key, const char *value)
+{
+	struct topology *t = b->t;
+	char err[UNITS_ERRLEN];
+	uint64_t v;
+
+	switch (k->kind) {
+	case K_NAME:
+		if (*value == '\0')
+			diag_add(b->d, file, line, key, "empty name");
+		else
+			t->name = xstrdup(value);
+		b->name_line = line;
+		break;
+	case K_VERSION:
+		if (topo_uint_key(b, file, line, key, value, 0, UINT64_MAX,
+		    &t->version) == 0)
+			b->version_line = line;
+		break;
+	case K_DOMAINS:
+	case K_MAILBOXES:
+	case K_SPACES:
+		if (k->kind == K_SPACES)
+			b->rc[b->idx].spaces_line = line;
+		topo_split(b, file, line, key, value, topo_add_space);
+		break;
+	case K_MASTER:
+		topo_set_ref(b, &b->rg[b->idx].master, file, line, key, value);
+		break;
+	case K_BACKUPS:
+	case K_SOURCES:
+	case K_TARGETS:
+		topo_split(b, file, line, key, value, topo_add_ref);
+		break;
+	case K_HUB:
+		topo_bool_key(b, file, line, key, value, &t->groups[b->idx].hub);
+		break;
+	case K_GROUP:
+		topo_set_ref(b, &b->rs[b->idx].group, file, line, key, value);
+		break;
+	case K_ADDRESS:
+		if (*value == '\0' || strpbrk(value, " \t,[]") != NULL) {
+			diag_add(b->d, file, line, key, "bad address \"%s\"",
+			    value);
+			break;
+		}
+		t->servers[b->idx].address = xstrdup(value);
+		b->rs[b->idx].address_line = line;
+		break;
+	case K_SMTP_PORT:
+	case K_AGENT_PORT:
+		if (topo_uint_key(b, file, line, key, value, 1, 65535, &v) == 0)
+			*(k->kind == K_SMTP_PORT ?
+			    &t->servers[b->idx].smtp_port :
+			    &t->servers[b->idx].agent_port) = (unsigned)v;
+		break;
+	case K_FROM:
+		topo_set_ref(b, &b->rc[b->idx].from, file, line, key, value);
+		break;
+	case K_TO:
+		topo_set_ref(b, &b->rc[b->idx].to, file, line, key, value);
+		break;
+	case K_COST:
+		if (topo_uint_key(b, file, line, key, value, TOPO_COST_MIN,
+		    TOPO_COST_MAX, &v) == 0)
+			t->connectors[b->idx].cost = (int)v;
+		break;
+	case K_MAX_SIZE:
+		if (units_size(value, &v, err) < 0)
+			diag_add(b->d, file, line, key, "%s", err);
+		else
+			t->connectors[b->idx].max_size = v;
+		break;
+	case K_SCOPE:
+		if (strcmp(value, "organization") == 0)
+			t->connectors[b->idx].scope = TOPO_SCOPE_ORGANIZATION;
+		else if (strcmp(value, "group") == 0)
+			t->connectors[b->idx].scope = TOPO_SCOPE_GROUP;
+		else
+			diag_add(b->d, file, line, key, "bad scope \"%s\" "
+			    "(want organization or group)", value);
+		break;
+	case K_ENABLED:
+		topo_bool_key(b, file, line, key, value,
+		    &t->connectors[b->idx].enabled);
+		break;
+	case K_SMART:
+		b->rc[b->idx].smart_line = line;
+		topo_split(b, file, line, key, value, topo_add_smart);
+		break;
+	}
+}
+
+/* topo_new_section - start a section: grow the right array */
+static void
+topo_new_section(struct topo_builder *b, const char *file, int line,
+    const char *section)
+{
+	struct topology *t = b->t;
+	char type[32], name[256];
+
+	b->seen = 0;
+	b->sec = TOPO_SEC_BAD;
+	if (inifile_split_section(section, type, sizeof(type), name,
+	    sizeof(name)) < 0) {
+		diag_add(b->d, file, line, NULL, "bad section [%s]", section);
+		return;
+	}
+	if (strcmp(type, "organization") == 0) {
+		if (*name != '\0')
+			diag_add(b->d, file, line, NULL, "[organization] "
+			    "takes no name (use the name key)");
+		else if (b->org_line != 0)
+			diag_add(b->d, file, line, NULL, "duplicate "
+			    "[organization] (first at line %d)", b->org_line);
+		else {
+			b->org_line = line;
+			b->sec = TOPO_SEC_ORGANIZATION;
+		}
+		return;
+	}
+	if (strcmp(type, "group") != 0 && strcmp(type, "server") != 0 &&
+	    strcmp(type, "connector") != 0) {
+		diag_add(b->d, file, line, NULL, "unknown section [%s] (want "
+		    "organization, group NAME, server NAME or connector NAME)",
+		    section);
+		return;
+	}
+	if (!topo_valid_name(name)) {
+		diag_add(b->d, file, line, NULL, "bad %s name \"%s\" (letters, "
+		    "digits, '.', '_', '-'; at most %d)", type, name,
+		    TOPO_NAME_MAX);
+		return;
+	}
+	if (type[0] == 'g') {
+		t->groups = xreallocarray(t->groups, t->ngroups + 1,
+		    sizeof(*t->groups));
+		b->rg = xreallocarray(b->rg, t->ngroups + 1, sizeof(*b->rg));
+		memset(&t->groups[t->ngroups], 0, sizeof(*t->groups));
+		memset(&b->rg[t->ngroups], 0, sizeof(*b->rg));
+		t->groups[t->ngroups].name = xstrdup(name);
+		t->groups[t->ngroups].line = line;
+		t->groups[t->ngroups].master = -1;
+		b->idx = t->ngroups++;
+		b->sec = TOPO_SEC_GROUP;
+	} else if (type[0] == 's') {
+		struct topo_server *s;
+
+		t->servers = xreallocarray(t->servers, t->nservers + 1,
+		    sizeof(*t->servers));
+		b->rs = xreallocarray(b->rs, t->nservers + 1, sizeof(*b->rs));
+		s = &t->servers[t->nservers];
+		memset(s, 0, sizeof(*s));
+		memset(&b->rs[t->nservers], 0, sizeof(*b->rs));
+		s->name = xstrdup(name);
+		s->line = line;
+		s->group = -1;
+		s->smtp_port = TOPO_DEFAULT_SMTP_PORT;
+		s->agent_port = TOPO_DEFAULT_AGENT_PORT;
+		b->idx = t->nservers++;
+		b->sec = TOPO_SEC_SERVER;
+	} else {
+		struct topo_connector *c;
+
+		t->connectors = xreallocarray(t->connectors,
+		    t->nconnectors + 1, sizeof(*t->connectors));
+		b->rc = xreallocarray(b->rc, t->nconnectors + 1,
+		    sizeof(*b->rc));
+		c = &t->connectors[t->nconnectors];
+		memset(c, 0, sizeof(*c));
+		memset(&b->rc[t->nconnectors], 0, sizeof(*b->rc));
+		c->name = xstrdup(name);
+		c->line = line;
+		c->from = c->to = -1;
+		c->cost = TOPO_DEFAULT_COST;
+		c->scope = TOPO_SCOPE_ORGANIZATION;
+		c->enabled = 1;
+		b->idx = t->nconnectors++;
+		b->sec = TOPO_SEC_CONNECTOR;
+	}
+}
+
+/* topo_event - the inifile callback */
+static void
+topo_event(void *arg, const char *file, int line, const char *section,
+    const char *key, const char *value)
+{
+	struct topo_builder *b = arg;
+
+	if (key == NULL) {
+		topo_new_section(b, file, line, section);
+		return;
+	}
+	if (b->sec == TOPO_SEC_NONE) {
+		diag_add(b->d, file, line, key, "key outside any section");
+		return;
+	}
+	if (b->sec == TOPO_SEC_BAD)
+		return;
+	for (int i = 0; i < TOPO_NKEYS; i++) {
+		const struct topo_key *k = &topo_keys[i];
+
+		if (k->sec != b->sec || strcmp(k->name, key) != 0)
+			continue;
+		if ((b->seen & (1u << i)) && !k->list) {
+			diag_add(b->d, file, line, key, "given twice in "
+			    "[%s]", section);
+			return;
+		}
+		b->seen |= 1u << i;
+		topo_key_value(b, k, file, line, key, value);
+		return;
+	}
+	diag_add(b->d, file, line, key, "unknown key in [%s]", section);
+}
+
+/* topo_load_buf - parse and check an in-memory topology file */
+struct topology *
+topo_load_buf(const char *name, const char *buf, size_t len,
+    struct diag *d)
+{
+	struct topo_builder b;
+	int before = diag_errors(d);
+
+	memset(&b, 0, sizeof(b));
+	b.t = xcalloc(1, sizeof(*b.t));
+	b.t->file = xstrdup(name);
+	b.d = d;
+	inifile_parse_buf(name, buf, len, topo_event, &b, d);
+	topo_resolve(&b);
+	topo_builder_free(&b);
+	if (diag_errors(d) > before) {
+		topo_free(b.t);
+		return NULL;
+	}
+	return b.t;
+}
+
+/* topo_load - parse and check a topology file */
+struct topology *
+topo_load(const char *path, struct diag *d)
+{
+	struct topology *t;
+	size_t len;
+	char *buf;
+
+	if ((buf = inifile_slurp(path, &len, d)) == NULL)
+		return NULL;
+	t = topo_load_buf(path, buf, len, d);
+	free(buf);
+	return t;
+}

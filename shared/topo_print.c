@@ -1,0 +1,134 @@
+/*
+ * topo_print.c - the model written back as a topology file, normalized:
+ * every default filled in and every list spelled out, so the output is
+ * itself a valid topology file that loads to the same model.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topology.h"
+#include "units.h"
+
+#define TOPO_PRINT_WRAP	72	/* columns before a continuation line */
+
+/*
+ * topo_print_item - one list item, wrapping onto an indented
+ * continuation line (which the parser reads as more of the same list)
+ * so no line grows past the reader's limit.
+ */
+static void
+topo_print_item(FILE *fp, int *col, int first, const char *item)
+{
+	int len = (int)strlen(item);
+
+	if (first) {
+		*col += fprintf(fp, "%s", item);
+	} else if (*col + len + 2 > TOPO_PRINT_WRAP) {
+		*col = fprintf(fp, "\n    %s", item) - 1;
+	} else {
+		*col += fprintf(fp, ", %s", item);
+	}
+}
+
+/* topo_print_servers - a list of server names */
+static void
+topo_print_servers(const struct topology *t, FILE *fp, const char *key,
+    const struct topo_list *l, int is_default)
+{
+	int col;
+
+	if (l->n == 0)
+		return;
+	col = fprintf(fp, "%s = ", key);
+	for (int i = 0; i < l->n; i++)
+		topo_print_item(fp, &col, i == 0, t->servers[l->v[i]].name);
+	fprintf(fp, "%s\n", is_default ? "    ; default" : "");
+}
+
+/* topo_print_spaces - a list of address spaces, with costs if any */
+static void
+topo_print_spaces(FILE *fp, const char *key, const struct addrspace *as,
+    int n)
+{
+	char item[ADDRSPACE_MAX_DOMAIN + 16];
+	int col;
+
+	if (n == 0)
+		return;
+	col = fprintf(fp, "%s = ", key);
+	for (int i = 0; i < n; i++) {
+		if (as[i].cost)
+			snprintf(item, sizeof(item), "%s %d", as[i].pattern,
+			    as[i].cost);
+		else
+			snprintf(item, sizeof(item), "%s", as[i].pattern);
+		topo_print_item(fp, &col, i == 0, item);
+	}
+	fprintf(fp, "\n");
+}
+
+/* topo_print - normalized topology on fp */
+void
+topo_print(const struct topology *t, FILE *fp)
+{
+	char buf[32];
+
+	fprintf(fp, "[organization]\nname = %s\nversion = %" PRIu64 "\n",
+	    t->name, t->version);
+	topo_print_spaces(fp, "domains", t->domains, t->ndomains);
+	for (int i = 0; i < t->ngroups; i++) {
+		const struct topo_group *g = &t->groups[i];
+
+		fprintf(fp, "\n[group %s]\nmaster = %s%s\n", g->name,
+		    t->servers[g->master].name,
+		    g->master_default ? "    ; default: first server" : "");
+		topo_print_servers(t, fp, "backup_masters", &g->backups, 0);
+		fprintf(fp, "hub = %s\n", g->hub ? "yes" : "no");
+	}
+	for (int i = 0; i < t->nservers; i++) {
+		const struct topo_server *s = &t->servers[i];
+
+		fprintf(fp, "\n[server %s]\ngroup = %s\naddress = %s\n"
+		    "smtp_port = %u\nagent_port = %u\n", s->name,
+		    t->groups[s->group].name, s->address, s->smtp_port,
+		    s->agent_port);
+		topo_print_spaces(fp, "mailboxes", s->mailboxes,
+		    s->nmailboxes);
+	}
+	for (int i = 0; i < t->nconnectors; i++) {
+		const struct topo_connector *c = &t->connectors[i];
+
+		fprintf(fp, "\n[connector %s]\n", c->name);
+		if (c->from >= 0)
+			fprintf(fp, "from = %s\n", t->groups[c->from].name);
+		if (c->to >= 0)
+			fprintf(fp, "to = %s\n", t->groups[c->to].name);
+		fprintf(fp, "cost = %d\n", c->cost);
+		topo_print_servers(t, fp, "sources", &c->sources,
+		    c->sources_default);
+		topo_print_servers(t, fp, "targets", &c->targets,
+		    c->targets_default);
+		fprintf(fp, "max_size = %s\nscope = %s\nenabled = %s\n",
+		    units_fmt_size(c->max_size, buf, sizeof(buf)),
+		    c->scope == TOPO_SCOPE_GROUP ? "group" : "organization",
+		    c->enabled ? "yes" : "no");
+		topo_print_spaces(fp, "address_spaces", c->spaces, c->nspaces);
+		if (c->to < 0 && c->nsmart == 0)
+			fprintf(fp, "; smart_hosts: none, DNS MX\n");
+		if (c->nsmart > 0) {
+			int col = fprintf(fp, "smart_hosts = ");
+
+			for (int j = 0; j < c->nsmart; j++) {
+				const struct topo_host *h = &c->smart_hosts[j];
+				char item[300];
+
+				snprintf(item, sizeof(item), strchr(h->host,
+				    ':') ? "[%s]:%u" : "%s:%u", h->host,
+				    h->port);
+				topo_print_item(fp, &col, j == 0, item);
+			}
+			fprintf(fp, "\n");
+		}
+	}
+}

@@ -1,0 +1,119 @@
+/*
+ * topology.h - the organization: groups, servers, connectors.
+ *
+ * One topology file describes the whole organization (README "The
+ * topology file" has the syntax). topo_load() reads it, checks every
+ * reference and returns a model in which every reference is an index and
+ * every default is filled in; or it returns NULL and the errors, each as
+ * FILE:LINE: KEY: TEXT, are in the caller's diag.
+ *
+ * Ownership: the struct topology owns everything it points to; free it
+ * with topo_free(). Arrays keep file order, which matters: a group's
+ * default master is its first server, and a connector sourced in several
+ * groups at equal cost goes to the group of its first-listed source.
+ *
+ * Indices: groups, servers and connectors are numbered from 0 in file
+ * order; -1 means "none" (an outside connector's `to`).
+ */
+#ifndef LSA_TOPOLOGY_H
+#define LSA_TOPOLOGY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addrspace.h"
+#include "diag.h"
+
+#define TOPO_COST_MIN		1
+#define TOPO_COST_MAX		100
+#define TOPO_NAME_MAX		64	/* characters in a name */
+#define TOPO_DEFAULT_SMTP_PORT	25
+#define TOPO_DEFAULT_AGENT_PORT	691
+#define TOPO_DEFAULT_COST	1
+#define TOPO_DEFAULT_AS_COST	1
+
+enum topo_scope {
+	TOPO_SCOPE_ORGANIZATION,
+	TOPO_SCOPE_GROUP,
+};
+
+struct topo_list {			/* indices into one of the arrays */
+	int	*v;
+	int	 n;
+};
+
+struct topo_group {
+	char		*name;
+	int		 line;
+	int		 master;	/* server index */
+	int		 master_default; /* master was not written */
+	struct topo_list backups;	/* ordered backup masters */
+	int		 hub;
+	struct topo_list servers;	/* in file order */
+	struct topo_list out;		/* group connectors from here */
+};
+
+struct topo_server {
+	char		*name;
+	int		 line;
+	int		 group;
+	char		*address;
+	unsigned	 smtp_port;
+	unsigned	 agent_port;
+	struct addrspace *mailboxes;
+	int		 nmailboxes;
+};
+
+struct topo_host {			/* smart host */
+	char		*host;
+	unsigned	 port;
+};
+
+struct topo_connector {
+	char		*name;
+	int		 line;
+	int		 from;		/* group index; -1 for an outside
+					   connector given only `sources` */
+	int		 to;		/* group index, -1 for the outside */
+	int		 cost;
+	struct topo_list sources;	/* server indices, never empty */
+	int		 sources_default; /* every server of `from` */
+	struct topo_list targets;	/* server indices; empty outside */
+	int		 targets_default;
+	uint64_t	 max_size;	/* bytes, 0 = unlimited */
+	enum topo_scope	 scope;
+	int		 enabled;
+	struct addrspace *spaces;	/* outside connectors only */
+	int		 nspaces;
+	struct topo_host *smart_hosts;	/* none: DNS MX */
+	int		 nsmart;
+};
+
+struct topology {
+	char		*file;
+	char		*name;		/* organization name */
+	uint64_t	 version;
+	struct addrspace *domains;	/* address spaces the org owns */
+	int		 ndomains;
+	struct topo_group *groups;
+	int		 ngroups;
+	struct topo_server *servers;
+	int		 nservers;
+	struct topo_connector *connectors;
+	int		 nconnectors;
+	int		*group_index;	/* sorted by name, for lookups */
+	int		*server_index;
+	int		*connector_index;
+};
+
+struct topology *topo_load(const char *path, struct diag *d);
+struct topology *topo_load_buf(const char *name, const char *buf,
+    size_t len, struct diag *d);
+void topo_free(struct topology *t);
+int topo_find_group(const struct topology *t, const char *name);
+int topo_find_server(const struct topology *t, const char *name);
+int topo_find_connector(const struct topology *t, const char *name);
+int topo_list_has(const struct topo_list *l, int v);
+void topo_print(const struct topology *t, FILE *fp);
+
+#endif
