@@ -30,7 +30,8 @@ LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/inifile.c shared/addrspace.c shared/topo_parse.c \
 	   shared/topo_resolve.c shared/topo_print.c shared/settings.c \
-	   shared/progconf.c shared/daemon.c
+	   shared/progconf.c shared/daemon.c shared/linkstate.c \
+	   shared/route_index.c shared/route_spf.c shared/route.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih
 
@@ -46,7 +47,7 @@ SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-.PHONY: all deps check check-run demo bench fuzz clean
+.PHONY: all deps progs check check-run demo bench fuzz fuzz-run clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -79,7 +80,7 @@ $(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
 
 $(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -ljansson
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -96,6 +97,31 @@ demo:
 	@packaging/install-deps.sh build
 	@$(MAKE) --no-print-directory progs
 	@BUILD=$(BUILD) tests/demo.sh
+
+# Fuzzing: every tests/fuzz/fuzz_*.c is a libFuzzer target linked with the
+# library built by clang into build/fuzz; each runs FUZZ_SECONDS from its
+# seed corpus tests/fuzz/corpus/NAME/ (new inputs go to build/fuzz/corpus).
+FUZZ_SECONDS ?= 20
+FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz:
+	@packaging/install-deps.sh check
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	    SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzz-run
+
+fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+	@for n in $(FUZZ_NAMES); do \
+	    mkdir -p $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
+	    echo "== fuzz $$n ($(FUZZ_SECONDS)s)"; \
+	    $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -print_final_stats=0 $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
+	        2>$(BUILD)/corpus/$$n.log || { tail -40 $(BUILD)/corpus/$$n.log; exit 1; }; \
+	    grep -E '^(#[0-9]+ +DONE|Done)' $(BUILD)/corpus/$$n.log | tail -1; \
+	done
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIB_LIBS)
 
 clean:
 	rm -rf build

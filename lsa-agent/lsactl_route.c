@@ -1,16 +1,292 @@
 /*
  * lsactl_route.c - lsactl route: what-if routing from the files.
+ *
+ *   lsactl route [-c SETTINGS] -t TOPOLOGY --from SERVER
+ *       [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...
+ *       [--size BYTES] [--rotation N] [--relay hop|direct] [--suppress]
+ *       [--json] ADDRESS...
+ *
+ * Answers offline, from the topology and the link state given on the
+ * command line, with the same engine lsa-policyd uses. --from defaults to
+ * the settings' server; --relay and --suppress to the settings' relay and
+ * suppress_state_changes. --json prints one JSON object a line per
+ * address; the plain output explains the decision in a few lines.
  */
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "lsactl.h"
+#include "linkstate.h"
+#include "route.h"
+#include "units.h"
+#include "xmalloc.h"
 
-/* lsactl_cmd_route - placeholder until the routing engine lands */
+struct lsactl_route_opts {
+	const char	*settings;
+	const char	*topology;
+	const char	*from;
+	const char	**down;
+	int		 ndown;
+	const char	**down_servers;
+	int		 ndown_servers;
+	uint64_t	 size;
+	unsigned	 rotation;
+	int		 relay;		/* -1: from the settings */
+	int		 suppress;	/* -1: from the settings */
+	int		 json;
+};
+
+/* lsactl_route_json - one decision as one JSON line */
+static void
+lsactl_route_json(const struct topology *t, const char *rcpt,
+    const char *from, const struct route_decision *d)
+{
+	json_t *o = json_object(), *hosts = json_array(), *path = json_array();
+	json_t *conns = json_array();
+	char *s;
+
+	for (int i = 0; i < d->nhosts; i++)
+		json_array_append_new(hosts, json_string(d->hosts[i].name));
+	for (int i = 0; i < d->npath; i++)
+		json_array_append_new(path,
+		    json_string(t->groups[d->path[i]].name));
+	for (int i = 0; i < d->nconnectors; i++)
+		json_array_append_new(conns,
+		    json_string(t->connectors[d->connectors[i]].name));
+	json_object_set_new(o, "recipient", json_string(rcpt));
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(o, "action",
+	    json_string(route_action_name(d->action)));
+	json_object_set_new(o, "transport", d->action == ROUTE_RELAY ?
+	    json_string(d->transport) : json_null());
+	json_object_set_new(o, "hosts", hosts);
+	json_object_set_new(o, "path", path);
+	json_object_set_new(o, "connectors", conns);
+	json_object_set_new(o, "cost", json_integer(d->cost));
+	json_object_set_new(o, "status", json_string(d->status));
+	json_object_set_new(o, "reason", json_string(d->reason));
+	json_object_set_new(o, "tiebreak", d->tiebreak ?
+	    json_string(d->tiebreak) : json_null());
+	json_object_set_new(o, "next_hop_group", d->hop_group >= 0 ?
+	    json_string(t->groups[d->hop_group].name) : json_null());
+	json_object_set_new(o, "point_of_failure",
+	    json_boolean(d->point_of_failure));
+	json_object_set_new(o, "lst_version", json_integer((json_int_t)
+	    d->lst_version));
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+/* lsactl_route_plain - one decision explained for a person */
+static void
+lsactl_route_plain(const struct topology *t, const char *rcpt,
+    const char *from, const struct route_decision *d)
+{
+	printf("%s from %s: %s", rcpt, from, route_action_name(d->action));
+	if (d->action == ROUTE_RELAY)
+		printf(" %s", d->transport);
+	if (d->status[0])
+		printf(" %s", d->status);
+	printf("\n  reason: %s\n", d->reason);
+	if (d->npath > 0) {
+		printf("  path:");
+		for (int i = 0; i < d->npath; i++)
+			printf("%s%s", i ? " -> " : " ",
+			    t->groups[d->path[i]].name);
+		printf(" (cost %d)\n", d->cost);
+	}
+	if (d->nconnectors > 0) {
+		printf("  connectors:");
+		for (int i = 0; i < d->nconnectors; i++) {
+			const struct topo_connector *c =
+			    &t->connectors[d->connectors[i]];
+
+			printf("%s%s (%d)", i ? ", " : " ", c->name, c->cost);
+		}
+		printf("\n");
+	}
+	if (d->nhosts > 0) {
+		printf("  next hop:");
+		for (int i = 0; i < d->nhosts; i++)
+			printf("%s%s%s", i ? ", " : " ", d->hosts[i].name,
+			    d->hosts[i].down ? " (down)" : "");
+		if (d->hop_group >= 0)
+			printf(" in group %s", t->groups[d->hop_group].name);
+		printf("\n");
+	}
+	if (d->tiebreak != NULL)
+		printf("  tie-break: %s\n", d->tiebreak);
+	if (d->point_of_failure)
+		printf("  queue at the point of failure: no path is up\n");
+	printf("  LST version: %" PRIu64 "\n", d->lst_version);
+}
+
+/* lsactl_route_parse - options into o; returns the first address index */
+static int
+lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "down", required_argument, NULL, 'D' },
+		{ "down-server", required_argument, NULL, 'S' },
+		{ "size", required_argument, NULL, 's' },
+		{ "rotation", required_argument, NULL, 'r' },
+		{ "relay", required_argument, NULL, 'R' },
+		{ "suppress", no_argument, NULL, 'U' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[UNITS_ERRLEN];
+	uint64_t v;
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->relay = o->suppress = -1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:t:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->settings = optarg;
+			break;
+		case 't':
+			o->topology = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
+			break;
+		case 'D':
+			o->down = xreallocarray(o->down, o->ndown + 1,
+			    sizeof(*o->down));
+			o->down[o->ndown++] = optarg;
+			break;
+		case 'S':
+			o->down_servers = xreallocarray(o->down_servers,
+			    o->ndown_servers + 1, sizeof(*o->down_servers));
+			o->down_servers[o->ndown_servers++] = optarg;
+			break;
+		case 's':
+			if (units_size(optarg, &o->size, err) < 0) {
+				fprintf(stderr, "lsactl: --size: %s\n", err);
+				exit(2);
+			}
+			break;
+		case 'r':
+			if (units_uint(optarg, 0, UINT32_MAX, &v, err) < 0) {
+				fprintf(stderr, "lsactl: --rotation: %s\n",
+				    err);
+				exit(2);
+			}
+			o->rotation = (unsigned)v;
+			break;
+		case 'R':
+			if (strcmp(optarg, "hop") != 0 &&
+			    strcmp(optarg, "direct") != 0) {
+				fprintf(stderr, "lsactl: --relay: want hop or "
+				    "direct\n");
+				exit(2);
+			}
+			o->relay = strcmp(optarg, "direct") == 0;
+			break;
+		case 'U':
+			o->suppress = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		default:
+			lsactl_usage();
+		}
+	}
+	if (optind >= argc)
+		lsactl_usage();
+	return optind;
+}
+
+/* lsactl_route_state - the link state from --down and --down-server */
+static struct linkstate *
+lsactl_route_state(const struct topology *t,
+    const struct lsactl_route_opts *o)
+{
+	struct linkstate *ls = linkstate_new(t);
+	char err[256];
+
+	for (int i = 0; i < o->ndown; i++)
+		if (linkstate_parse_down(ls, t, o->down[i], err,
+		    sizeof(err)) < 0) {
+			fprintf(stderr, "lsactl: --down %s: %s\n", o->down[i],
+			    err);
+			linkstate_free(ls);
+			return NULL;
+		}
+	for (int i = 0; i < o->ndown_servers; i++) {
+		int s = topo_find_server(t, o->down_servers[i]);
+
+		if (s < 0) {
+			fprintf(stderr, "lsactl: --down-server: no server "
+			    "named \"%s\"\n", o->down_servers[i]);
+			linkstate_free(ls);
+			return NULL;
+		}
+		linkstate_set_server(ls, s, 1);
+	}
+	return ls;
+}
+
+/* lsactl_cmd_route - decide and explain each address */
 int
 lsactl_cmd_route(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "lsactl: route: the routing engine is not built\n");
-	return 1;
+	struct lsactl_route_opts o;
+	struct route_params p;
+	struct route_decision d;
+	struct route_index *ix;
+	struct route_table *rt;
+	struct linkstate *ls;
+	struct progconf pc;
+	const char *from;
+	int first = lsactl_route_parse(argc, argv, &o), rc = 1;
+
+	if (lsactl_load(&pc, o.settings, o.topology) < 0)
+		goto out;
+	from = o.from ? o.from : pc.server;
+	memset(&p, 0, sizeof(p));
+	if ((p.self = topo_find_server(pc.topo, from)) < 0) {
+		fprintf(stderr, "lsactl: --from: no server named \"%s\" in %s\n",
+		    from, pc.topo->file);
+		goto out;
+	}
+	p.relay_direct = o.relay >= 0 ? o.relay :
+	    pc.set.relay == SETTINGS_RELAY_DIRECT;
+	p.suppress = o.suppress >= 0 ? o.suppress :
+	    pc.set.suppress_state_changes;
+	p.transport = "smtp";
+	if ((ls = lsactl_route_state(pc.topo, &o)) == NULL)
+		goto out;
+	ix = route_index_new(pc.topo);
+	rt = route_table_new(pc.topo, ix, ls, &p);
+	route_decision_init(&d);
+	for (int i = first; i < argc; i++) {
+		route_decide(rt, argv[i], o.size, o.rotation, &d);
+		if (o.json)
+			lsactl_route_json(pc.topo, argv[i], from, &d);
+		else
+			lsactl_route_plain(pc.topo, argv[i], from, &d);
+	}
+	route_decision_free(&d);
+	route_table_free(rt);
+	route_index_free(ix);
+	linkstate_free(ls);
+	rc = 0;
+out:
+	progconf_free(&pc);
+	free(o.down);
+	free(o.down_servers);
+	return rc;
 }

@@ -35,6 +35,7 @@ struct inifile_reader {
 	int		 ncalls;
 	struct diag	*diag;
 	int		 bad;		/* a line was refused */
+	int		 named;		/* inih has a previous key */
 	inifile_fn	 fn;
 	void		*arg;
 };
@@ -46,6 +47,39 @@ inifile_note_call(struct inifile_reader *r)
 	r->callmap = xreallocarray(r->callmap, r->ncalls + 1,
 	    sizeof(*r->callmap));
 	r->callmap[r->ncalls++] = r->line;
+}
+
+/*
+ * inifile_section_line - whether inih takes the line (n bytes, no
+ * newline) as a section header, by inih's rules: a UTF-8 BOM skipped on
+ * line 1; not indented once a key or section was seen (inih then reads
+ * an indented line as a continuation); "[" first and "]" before any
+ * inline " ;" comment.
+ */
+static int
+inifile_section_line(const char *p, size_t n, int line, int named)
+{
+	int was_space = 0;
+	size_t i;
+
+	if (line == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	if (n > 0 && isspace((unsigned char)*p) && named)
+		return 0;
+	for (i = 0; i < n && isspace((unsigned char)p[i]); i++)
+		;
+	if (i == n || p[i] != '[')
+		return 0;
+	for (i++; i < n; i++) {
+		if (p[i] == ']')
+			return 1;
+		if (was_space && p[i] == ';')
+			return 0;
+		was_space = isspace((unsigned char)p[i]);
+	}
+	return 0;
 }
 
 /* inifile_read - inih's reader: one line a call, checked */
@@ -96,12 +130,14 @@ inifile_read(char *str, int num, void *stream)
 	memcpy(str, p, n);
 	str[n] = '\n';
 	str[n + 1] = '\0';
+	if (inifile_section_line(p, n, r->line, r->named))
+		r->marker = 1;
 	while (n > 0 && isspace((unsigned char)*p)) {
 		p++;
 		n--;
 	}
-	if (n > 0 && *p == '[' && memchr(p, ']', n) != NULL)
-		r->marker = 1;
+	if (n > 0 && *p != ';' && *p != '#')
+		r->named = 1;
 	return str;
 }
 
@@ -112,7 +148,13 @@ inifile_handler(void *user, const char *section, const char *name,
 {
 	struct inifile_reader *r = user;
 
-	if (strcmp(name, INIFILE_MARKER) == 0)
+	if (strcmp(name, INIFILE_MARKER) == 0 && *value != '\0') {
+		/* inih continues the marker: an indented line after [x] */
+		diag_add(r->diag, r->name, r->line, NULL, "indented line "
+		    "after a section header (only a key's value continues "
+		    "on an indented line)");
+		r->bad = 1;
+	} else if (strcmp(name, INIFILE_MARKER) == 0)
 		r->fn(r->arg, r->name, r->line, section, NULL, NULL);
 	else
 		r->fn(r->arg, r->name, r->line, section, name, value);

@@ -1,0 +1,521 @@
+/*
+ * route.c - one routing decision (rules in route.h).
+ *
+ * Candidates come from the address space index; each is scored against
+ * the live least-cost tree, and only when none is reachable there against
+ * the whole topology's tree (queue at the point of failure). The winner
+ * gives a target group; the path is read back from the tree's
+ * predecessors; the next hop follows from the path's first connector.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "route_priv.h"
+#include "xmalloc.h"
+
+#define ROUTE_MAX_CANDIDATES	256
+
+struct route_cand {
+	const struct route_entry *e;
+	int	group;		/* hosting group, or the source group */
+	int	reach;		/* cost to reach that group */
+	int	cost;		/* reach + address space cost */
+	int	prox;		/* 0 local server, 1 local group, 2 remote */
+	int	first_src;	/* a later source tied on cost and proximity */
+};
+
+static const char *route_action_names[] = {
+	"local", "relay", "defer", "bounce", "default",
+};
+
+/* route_action_name - "local", "relay", ... */
+const char *
+route_action_name(enum route_action a)
+{
+	return route_action_names[a];
+}
+
+/*
+ * route_recipient_domain - the lowercased domain of an address, as
+ * Postfix sends it ("Mixed.Case+ext@B.Test" -> "b.test"); a trailing dot
+ * is dropped. Returns -1 when there is no valid domain.
+ */
+int
+route_recipient_domain(const char *recipient, char *buf, size_t len)
+{
+	const char *at = strrchr(recipient, '@');
+	size_t n;
+
+	if (at == NULL)
+		return -1;
+	n = strlen(at + 1);
+	if (n > 0 && at[n] == '.')
+		n--;
+	if (n == 0 || n >= len || !addrspace_valid_domain(at + 1, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)at[1 + i]);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* route_decision_init - an empty, reusable decision */
+void
+route_decision_init(struct route_decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->hop_group = -1;
+}
+
+/* route_decision_free - its buffers */
+void
+route_decision_free(struct route_decision *d)
+{
+	free(d->transport);
+	free(d->hosts);
+	free(d->path);
+	free(d->connectors);
+	memset(d, 0, sizeof(*d));
+}
+
+/* route_visible - index filter: enabled, in-scope connectors */
+static int
+route_visible(void *arg, const struct route_entry *e)
+{
+	const struct route_table *rt = arg;
+	const struct topo_connector *c;
+
+	if (e->kind == ROUTE_ENTRY_MAILBOX)
+		return 1;
+	c = &rt->t->connectors[e->idx];
+	if (!c->enabled)
+		return 0;
+	if (c->scope == TOPO_SCOPE_ORGANIZATION)
+		return 1;
+	if (c->from >= 0 && c->from == rt->self_group)
+		return 1;
+	for (int i = 0; i < c->sources.n; i++)
+		if (rt->t->servers[c->sources.v[i]].group == rt->self_group)
+			return 1;
+	return 0;
+}
+
+/* route_result - set action, status and reason */
+static void
+route_result(struct route_decision *d, enum route_action a,
+    const char *status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+route_result(struct route_decision *d, enum route_action a,
+    const char *status, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->action = a;
+	snprintf(d->status, sizeof(d->status), "%s", status);
+	va_start(ap, fmt);
+	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+	va_end(ap);
+}
+
+/* route_add_host - append one next-hop host */
+static void
+route_add_host(struct route_decision *d, const char *name,
+    const char *address, unsigned port, int down)
+{
+	if (d->nhosts == d->hosts_cap) {
+		d->hosts_cap = d->hosts_cap ? d->hosts_cap * 2 : 8;
+		d->hosts = xreallocarray(d->hosts, (size_t)d->hosts_cap,
+		    sizeof(*d->hosts));
+	}
+	d->hosts[d->nhosts++] = (struct route_host){ name, address, port,
+	    down };
+}
+
+/* route_add_server - a server as a next hop, never the local one */
+static void
+route_add_server(const struct route_table *rt, struct route_decision *d,
+    int s, int down)
+{
+	const struct topo_server *sv = &rt->t->servers[s];
+
+	if (s == rt->p.self)
+		return;
+	route_add_host(d, sv->name, sv->address, sv->smtp_port,
+	    down || route_server_down(rt, s));
+}
+
+/*
+ * route_arrange - rotate the list by the rotation number (seed 004:
+ * {HT1,HT2,HT3}, {HT2,HT3,HT1}, ...), then move hosts known down to the
+ * end, keeping order otherwise.
+ */
+static void
+route_arrange(struct route_decision *d, unsigned rotation)
+{
+	struct route_host tmp[64], *h = d->hosts;
+	int n = d->nhosts, k, j = 0;
+
+	if (n < 2 || n > 64)
+		return;
+	k = (int)(rotation % (unsigned)n);
+	for (int i = 0; i < n; i++)
+		if (!h[(i + k) % n].down)
+			tmp[j++] = h[(i + k) % n];
+	for (int i = 0; i < n; i++)
+		if (h[(i + k) % n].down)
+			tmp[j++] = h[(i + k) % n];
+	memcpy(h, tmp, (size_t)n * sizeof(*h));
+}
+
+/* route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX */
+static void
+route_transport(const struct route_table *rt, struct route_decision *d)
+{
+	size_t need = strlen(rt->p.transport) + 2;
+	char *p;
+
+	for (int i = 0; i < d->nhosts; i++)
+		need += strlen(d->hosts[i].address) + 12;
+	if (need > d->transport_cap) {
+		free(d->transport);
+		d->transport = xmalloc(need);
+		d->transport_cap = need;
+	}
+	p = d->transport;
+	p += sprintf(p, "%s:", rt->p.transport);
+	for (int i = 0; i < d->nhosts; i++)
+		p += sprintf(p, "%s[%s]:%u", i ? ", " : "",
+		    d->hosts[i].address, d->hosts[i].port);
+}
+
+/* route_path - read the path to group g back from a tree */
+static void
+route_path(const struct route_table *rt, const struct route_tree *tr,
+    int g, struct route_decision *d)
+{
+	int n = tr->hops[g] + 1;
+
+	if (n + 1 > d->path_cap) {
+		d->path_cap = n + 1;
+		d->path = xreallocarray(d->path, (size_t)d->path_cap,
+		    sizeof(*d->path));
+		d->connectors = xreallocarray(d->connectors,
+		    (size_t)d->path_cap, sizeof(*d->connectors));
+	}
+	d->npath = n;
+	d->nconnectors = n - 1;
+	for (int i = n - 1; i > 0; i--) {
+		d->path[i] = g;
+		d->connectors[i - 1] = tr->pred[g];
+		g = rt->t->connectors[tr->pred[g]].from;
+	}
+	d->path[0] = g;
+}
+
+/* route_score - place a candidate on a tree; 0 when unreachable */
+static int
+route_score(const struct route_table *rt, const struct route_tree *tr,
+    int live, const struct route_entry *e, struct route_cand *c)
+{
+	const struct topology *t = rt->t;
+	const struct topo_connector *cn;
+
+	memset(c, 0, sizeof(*c));
+	c->e = e;
+	if (e->kind == ROUTE_ENTRY_MAILBOX) {
+		c->group = t->servers[e->idx].group;
+		c->reach = tr->dist[c->group];
+		c->cost = c->reach;
+		c->prox = c->group == rt->self_group ? 1 : 2;
+		return c->reach != ROUTE_INF;
+	}
+	cn = &t->connectors[e->idx];
+	c->reach = ROUTE_INF;
+	for (int i = 0; i < cn->sources.n; i++) {
+		int s = cn->sources.v[i], g = t->servers[s].group;
+		int prox = s == rt->p.self ? 0 : g == rt->self_group ? 1 : 2;
+
+		if ((live && !route_source_up(rt, e->idx, i)) ||
+		    tr->dist[g] == ROUTE_INF)
+			continue;
+		if (tr->dist[g] < c->reach || (tr->dist[g] == c->reach &&
+		    prox < c->prox)) {
+			c->first_src = c->reach == tr->dist[g] &&
+			    c->group != g && prox == c->prox;
+			c->reach = tr->dist[g];
+			c->group = g;
+			c->prox = prox;
+		} else if (tr->dist[g] == c->reach && prox == c->prox &&
+		    g != c->group) {
+			c->first_src = 1;
+		}
+	}
+	c->cost = c->reach == ROUTE_INF ? ROUTE_INF : c->reach + e->cost;
+	return c->reach != ROUTE_INF;
+}
+
+/* route_cand_name - the name candidates are ordered by last */
+static const char *
+route_cand_name(const struct route_table *rt, const struct route_cand *c)
+{
+	return c->e->kind == ROUTE_ENTRY_MAILBOX ?
+	    rt->t->groups[c->group].name : rt->t->connectors[c->e->idx].name;
+}
+
+/*
+ * route_cand_cmp - candidate order: cost, proximity, mailboxes before
+ * connectors, name. Sets *why to the rule that decided when not cost.
+ */
+static int
+route_cand_cmp(const struct route_table *rt, const struct route_cand *a,
+    const struct route_cand *b, const char **why)
+{
+	int c;
+
+	if (a->cost != b->cost)
+		return a->cost < b->cost ? -1 : 1;
+	if (a->prox != b->prox) {
+		*why = b->prox == 2 ? "local group over remote" :
+		    "local server over local group";
+		if (a->prox > b->prox)
+			*why = a->prox == 2 ? "local group over remote" :
+			    "local server over local group";
+		return a->prox < b->prox ? -1 : 1;
+	}
+	if (a->e->kind != b->e->kind) {
+		*why = "mailbox server over connector";
+		return a->e->kind == ROUTE_ENTRY_MAILBOX ? -1 : 1;
+	}
+	c = strcmp(route_cand_name(rt, a), route_cand_name(rt, b));
+	if (c != 0) {
+		*why = a->e->kind == ROUTE_ENTRY_MAILBOX ? "group name" :
+		    "connector name";
+		return c;
+	}
+	return 0;
+}
+
+/* route_choose - the best candidate on one tree; 0 if none reachable */
+static int
+route_choose(const struct route_table *rt, const struct route_tree *tr,
+    int live, const struct route_entry **e, int n, struct route_cand *best,
+    const char **why)
+{
+	struct route_cand c;
+	int have = 0;
+
+	*why = NULL;
+	for (int i = 0; i < n; i++) {
+		const char *w = NULL;
+
+		if (!route_score(rt, tr, live, e[i], &c))
+			continue;
+		if (!have) {
+			*best = c;
+			have = 1;
+			continue;
+		}
+		if (route_cand_cmp(rt, &c, best, &w) < 0) {
+			*best = c;
+			*why = w;
+		} else if (w != NULL && (*why == NULL ||
+		    route_cand_cmp(rt, best, &c, &w) < 0)) {
+			*why = w;
+		}
+	}
+	return have;
+}
+
+/* route_size_check - bounce 5.3.4 when over a limit on the path */
+static int
+route_size_check(const struct route_table *rt, struct route_decision *d,
+    uint64_t size)
+{
+	for (int i = 0; size > 0 && i < d->nconnectors; i++) {
+		const struct topo_connector *c =
+		    &rt->t->connectors[d->connectors[i]];
+
+		if (c->max_size != 0 && size > c->max_size) {
+			route_result(d, ROUTE_BOUNCE, "5.3.4", "message size "
+			    "%" PRIu64 " exceeds the limit %" PRIu64 " of "
+			    "connector %s on the route", size, c->max_size,
+			    c->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* route_next_group_hop - next hop toward another group along the path */
+static void
+route_next_group_hop(const struct route_table *rt,
+    struct route_decision *d)
+{
+	const struct topology *t = rt->t;
+	const struct topo_connector *c1 = &t->connectors[d->connectors[0]];
+	int self_src = -1;
+
+	if (rt->p.relay_direct) {
+		/* Exchange 2007: straight to the first hub or the last group */
+		int stop = d->npath - 1;
+
+		for (int i = 1; i < d->npath - 1; i++)
+			if (t->groups[d->path[i]].hub) {
+				stop = i;
+				break;
+			}
+		c1 = &t->connectors[d->connectors[stop - 1]];
+		d->hop_group = d->path[stop];
+		for (int i = 0; i < c1->targets.n; i++)
+			route_add_server(rt, d, c1->targets.v[i], 0);
+		return;
+	}
+	for (int i = 0; i < c1->sources.n; i++)
+		if (c1->sources.v[i] == rt->p.self)
+			self_src = i;
+	if (self_src >= 0 && route_source_up(rt, d->connectors[0],
+	    self_src)) {
+		d->hop_group = d->path[1];
+		for (int i = 0; i < c1->targets.n; i++)
+			route_add_server(rt, d, c1->targets.v[i], 0);
+		return;
+	}
+	d->hop_group = d->path[0];
+	for (int i = 0; i < c1->sources.n; i++)
+		route_add_server(rt, d, c1->sources.v[i],
+		    !route_source_up(rt, d->connectors[0], i));
+}
+
+/* route_outside_hop - the local group is the connector's source group */
+static void
+route_outside_hop(const struct route_table *rt, struct route_decision *d,
+    const struct route_cand *c)
+{
+	const struct topo_connector *cn = &rt->t->connectors[c->e->idx];
+
+	if (c->prox == 0) {
+		/* the local server is a source: it delivers itself */
+		d->hop_group = -1;
+		for (int i = 0; i < cn->nsmart; i++)
+			route_add_host(d, cn->smart_hosts[i].host,
+			    cn->smart_hosts[i].host, cn->smart_hosts[i].port,
+			    0);
+		return;
+	}
+	d->hop_group = rt->self_group;
+	for (int i = 0; i < cn->sources.n; i++)
+		if (rt->t->servers[cn->sources.v[i]].group == rt->self_group)
+			route_add_server(rt, d, cn->sources.v[i],
+			    !route_source_up(rt, c->e->idx, i));
+}
+
+/* route_decide - the whole decision for one recipient */
+void
+route_decide(const struct route_table *rt, const char *recipient,
+    uint64_t size, unsigned rotation, struct route_decision *d)
+{
+	const struct topology *t = rt->t;
+	const struct route_entry *e[ROUTE_MAX_CANDIDATES];
+	const struct route_tree *tr = &rt->live;
+	struct route_cand best;
+	char domain[ADDRSPACE_MAX_DOMAIN + 1];
+	const char *why;
+	int n;
+
+	d->action = ROUTE_DEFAULT;
+	d->status[0] = d->reason[0] = '\0';
+	d->tiebreak = NULL;
+	d->nhosts = d->npath = d->nconnectors = 0;
+	d->cost = 0;
+	d->hop_group = -1;
+	d->point_of_failure = 0;
+	d->lst_version = rt->ls->version;
+	if (d->transport != NULL)
+		d->transport[0] = '\0';
+	if (rt->self_group < 0) {
+		route_result(d, ROUTE_DEFER, "4.3.5", "the local server is not "
+		    "in the topology");
+		return;
+	}
+	if (route_recipient_domain(recipient, domain, sizeof(domain)) < 0) {
+		route_result(d, ROUTE_DEFAULT, "", "no domain to route on");
+		return;
+	}
+	n = route_index_lookup(rt->ix, domain, route_visible, (void *)rt, e,
+	    ROUTE_MAX_CANDIDATES);
+	if (n == 0) {
+		if (route_index_owned(rt->ix, domain))
+			route_result(d, ROUTE_BOUNCE, "5.4.4", "no server or "
+			    "connector serves %s, a domain of the "
+			    "organization", domain);
+		else
+			route_result(d, ROUTE_DEFAULT, "", "no address space "
+			    "matches %s", domain);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (e[i]->kind == ROUTE_ENTRY_MAILBOX && e[i]->idx == rt->p.self) {
+			d->npath = 0;
+			route_result(d, ROUTE_LOCAL, "", "%s is hosted here",
+			    domain);
+			return;
+		}
+	if (!route_choose(rt, tr, 1, e, n, &best, &why)) {
+		tr = &rt->full;
+		d->point_of_failure = 1;
+		if (!route_choose(rt, tr, 0, e, n, &best, &why)) {
+			route_result(d, ROUTE_BOUNCE, "5.4.4", "no path in the "
+			    "topology from group %s to any server or "
+			    "connector for %s", t->groups[rt->self_group].name,
+			    domain);
+			return;
+		}
+	}
+	d->tiebreak = why;
+	route_path(rt, tr, best.group, d);
+	if (d->npath > 1 && tr->tiebreak[best.group] != NULL && why == NULL)
+		d->tiebreak = tr->tiebreak[best.group];
+	d->cost = best.cost;
+	if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
+		d->connectors[d->nconnectors++] = best.e->idx;
+	if (route_size_check(rt, d, size) < 0)
+		return;
+	if (d->point_of_failure && (d->npath == 1 ||
+	    !rt->conn_up[d->connectors[0]])) {
+		const struct topo_connector *c = &t->connectors[
+		    d->connectors[0]];
+
+		route_result(d, ROUTE_DEFER, "4.4.1", "connector %s is down; "
+		    "mail waits here, at the point of failure", c->name);
+		return;
+	}
+	if (d->npath > 1)
+		route_next_group_hop(rt, d);
+	else if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
+		route_outside_hop(rt, d, &best);
+	else {
+		d->hop_group = best.group;
+		for (int i = 0; i < n; i++)
+			if (e[i]->kind == ROUTE_ENTRY_MAILBOX &&
+			    t->servers[e[i]->idx].group == best.group)
+				route_add_server(rt, d, e[i]->idx, 0);
+	}
+	if (d->nhosts == 0 && !(best.e->kind == ROUTE_ENTRY_CONNECTOR &&
+	    d->npath == 1 && best.prox == 0)) {
+		route_result(d, ROUTE_DEFER, "4.4.1", "no next hop is up "
+		    "toward %s", route_cand_name(rt, &best));
+		return;
+	}
+	route_arrange(d, rotation);
+	route_transport(rt, d);
+	route_result(d, ROUTE_RELAY, "", "%s%s %s", d->point_of_failure ?
+	    "toward the point of failure: " : "",
+	    best.e->kind == ROUTE_ENTRY_MAILBOX ? "mailbox server in group" :
+	    "connector", route_cand_name(rt, &best));
+}

@@ -1,0 +1,113 @@
+/*
+ * route.h - the routing decision: where a recipient's mail goes next.
+ *
+ * Pure: no I/O, no clock, no global state. The same topology, link
+ * state, local server and recipient give the same answer on every server
+ * (determinism is what keeps routing loop-free).
+ *
+ * Two steps:
+ *   route_table_new()   per (topology, link state, local server, params):
+ *                       least-cost trees over groups from the local group,
+ *                       one with the link state and one without (the
+ *                       latter finds the point of failure). Rebuild it when
+ *                       the link state changes.
+ *   route_decide()      per recipient: candidates from the address space
+ *                       index, the least-cost one, the next hop, the size
+ *                       check, and an explanation.
+ *
+ * Ownership: the table borrows the topology, the index and the link state
+ * (they must outlive it) and copies nothing it can borrow. A struct
+ * route_decision is reusable across calls: route_decision_init() once,
+ * route_decide() many times, route_decision_free() at the end; every
+ * pointer in it is valid until the next route_decide() on it.
+ *
+ * Rules (README "Routing" has the whole list):
+ *  1. Candidates: servers hosting the domain and enabled, in-scope
+ *     connectors to the outside matching it; the most specific visible
+ *     match only. None: `default`, or `bounce 5.4.4` when the
+ *     organization owns the domain.
+ *  2. Least cost over group connectors that are up (all of them with
+ *     suppress_state_changes). Path ties: fewer hops, then the lower
+ *     group name met walking back from the destination, then the lower
+ *     connector name. Candidate ties: reach cost + address space cost;
+ *     then local server, local group, remote group; then name. A
+ *     connector sourced in several groups at equal cost goes to the group
+ *     of its first-listed source.
+ *  3. Next hop: the first connector's targets if the local server is one
+ *     of its sources (and up), else its sources in the local group.
+ *     relay = direct skips to the first hub group or the last group.
+ *     In the destination group, the hosting servers. Outside connectors:
+ *     smart hosts, or DNS MX ("smtp:").
+ *  4. Lists rotate by the caller's rotation number; servers known down go
+ *     last; the local server is never in its own list.
+ *  5. Nothing reachable: follow the least-cost path of the whole topology
+ *     while its first connector is up (relay), else `defer 4.4.1`.
+ *  6. Size over any max_size on the chosen path: `bounce 5.3.4`.
+ */
+#ifndef LSA_ROUTE_H
+#define LSA_ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "linkstate.h"
+#include "route_index.h"
+#include "topology.h"
+
+enum route_action {
+	ROUTE_LOCAL,
+	ROUTE_RELAY,
+	ROUTE_DEFER,
+	ROUTE_BOUNCE,
+	ROUTE_DEFAULT,
+};
+
+struct route_params {
+	int		 self;		/* local server index */
+	int		 relay_direct;	/* relay = direct */
+	int		 suppress;	/* suppress_state_changes */
+	const char	*transport;	/* Postfix transport, "smtp" */
+};
+
+struct route_host {
+	const char	*name;		/* server name or smart host */
+	const char	*address;	/* for the transport string */
+	unsigned	 port;
+	int		 down;
+};
+
+struct route_decision {
+	enum route_action action;
+	char		 status[8];	/* "4.4.1", "5.3.4", "5.4.4" or "" */
+	char		 reason[256];
+	const char	*tiebreak;	/* what decided between equals */
+	char		*transport;	/* "smtp:[a]:25, [b]:25" or NULL */
+	size_t		 transport_cap;
+	struct route_host *hosts;
+	int		 nhosts;
+	int		 hosts_cap;
+	int		*path;		/* group indices, local group first */
+	int		 npath;
+	int		*connectors;	/* connector indices along the path */
+	int		 nconnectors;
+	int		 path_cap;
+	int		 cost;		/* path + address space cost */
+	int		 hop_group;	/* group the next hop is in, -1 */
+	int		 point_of_failure; /* 1: rule 5 decided */
+	uint64_t	 lst_version;
+};
+
+struct route_table;
+
+struct route_table *route_table_new(const struct topology *t,
+    const struct route_index *ix, const struct linkstate *ls,
+    const struct route_params *p);
+void route_table_free(struct route_table *rt);
+void route_decision_init(struct route_decision *d);
+void route_decision_free(struct route_decision *d);
+void route_decide(const struct route_table *rt, const char *recipient,
+    uint64_t size, unsigned rotation, struct route_decision *d);
+const char *route_action_name(enum route_action a);
+int route_recipient_domain(const char *recipient, char *buf, size_t len);
+
+#endif

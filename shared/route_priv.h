@@ -1,0 +1,45 @@
+/*
+ * route_priv.h - the routing table, shared by route_spf.c (builds it)
+ * and route.c (reads it). Not for use outside route*.c.
+ */
+#ifndef LSA_ROUTE_PRIV_H
+#define LSA_ROUTE_PRIV_H
+
+#include <limits.h>
+
+#include "route.h"
+
+#define ROUTE_INF	INT_MAX
+
+struct route_tree {			/* least-cost tree over groups */
+	int		*dist;		/* from the local group, ROUTE_INF */
+	int		*hops;
+	int		*pred;		/* connector entering the group, -1 */
+	const char	**tiebreak;	/* what chose pred among equals */
+};
+
+struct route_heap_item {
+	int	dist;
+	int	hops;
+	int	group;
+};
+
+struct route_table {
+	const struct topology	*t;
+	const struct route_index *ix;
+	const struct linkstate	*ls;
+	struct route_params	 p;
+	int			 self_group;
+	unsigned char		*conn_up;	/* some source up (or suppress) */
+	struct route_tree	 live;		/* with the link state */
+	struct route_tree	 full;		/* every enabled connector up */
+	int			*grank;		/* group name order */
+	int			*crank;		/* connector name order */
+	struct route_heap_item	*heap;
+	int			 heap_cap;
+};
+
+int route_source_up(const struct route_table *rt, int connector, int i);
+int route_server_down(const struct route_table *rt, int server);
+
+#endif
