@@ -47,7 +47,7 @@ SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
-.PHONY: all deps progs check check-run demo bench fuzz fuzz-run clean
+.PHONY: all deps progs check check-run demo bench bench-run fuzz fuzz-run clean
 .DEFAULT_GOAL := all
 
 all: deps
@@ -97,6 +97,18 @@ demo:
 	@packaging/install-deps.sh build
 	@$(MAKE) --no-print-directory progs
 	@BUILD=$(BUILD) tests/demo.sh
+
+BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/bench_*.c))
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit 1; done
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 # Fuzzing: every tests/fuzz/fuzz_*.c is a libFuzzer target linked with the
 # library built by clang into build/fuzz; each runs FUZZ_SECONDS from its

@@ -108,7 +108,12 @@ lsactl_route_plain(const struct topology *t, const char *rcpt,
 			const struct topo_connector *c =
 			    &t->connectors[d->connectors[i]];
 
-			printf("%s%s (%d)", i ? ", " : " ", c->name, c->cost);
+			if (c->to < 0)
+				printf("%s%s (address space cost %d)", i ? ", " :
+				    " ", c->name, d->space_cost);
+			else
+				printf("%s%s (%d)", i ? ", " : " ", c->name,
+				    c->cost);
 		}
 		printf("\n");
 	}

@@ -432,7 +432,7 @@ route_decide(const struct route_table *rt, const char *recipient,
 	d->status[0] = d->reason[0] = '\0';
 	d->tiebreak = NULL;
 	d->nhosts = d->npath = d->nconnectors = 0;
-	d->cost = 0;
+	d->cost = d->space_cost = 0;
 	d->hop_group = -1;
 	d->point_of_failure = 0;
 	d->lst_version = rt->ls->version;
@@ -482,6 +482,7 @@ route_decide(const struct route_table *rt, const char *recipient,
 	if (d->npath > 1 && tr->tiebreak[best.group] != NULL && why == NULL)
 		d->tiebreak = tr->tiebreak[best.group];
 	d->cost = best.cost;
+	d->space_cost = best.e->cost;
 	if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
 		d->connectors[d->nconnectors++] = best.e->idx;
 	if (route_size_check(rt, d, size) < 0)

@@ -92,6 +92,7 @@ struct route_decision {
 	int		 nconnectors;
 	int		 path_cap;
 	int		 cost;		/* path + address space cost */
+	int		 space_cost;	/* address space cost, 0 if none */
 	int		 hop_group;	/* group the next hop is in, -1 */
 	int		 point_of_failure; /* 1: rule 5 decided */
 	uint64_t	 lst_version;

@@ -88,7 +88,7 @@ static const struct settings_row settings_table[] = {
 	{ "policyd", "snapshot", ST_OPTIONAL, O(snapshot), "", 0, 0,
 	  "LST snapshot to read (empty: STATE_DIR/lst.snapshot)" },
 	{ "policyd", "client_idle_timeout", ST_TIME, O(client_idle_timeout),
-	  "300s", 1, HOUR, "an idle Postfix connection is closed after this" },
+	  "5m", 1, HOUR, "an idle Postfix connection is closed after this" },
 	{ "policyd", "max_clients", ST_UINT, O(max_clients), "1000", 1, 100000,
 	  "concurrent Postfix connections" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
@@ -440,7 +440,11 @@ settings_print_defaults(FILE *fp)
 	for (size_t i = 0; i < SETTINGS_NROWS; i++) {
 		const struct settings_row *r = &settings_table[i];
 
-		fprintf(fp, "| `[%s]` | `%s` | `%s` | %s |\n", r->section,
-		    r->key, r->def, r->doc);
+		if (*r->def == '\0')
+			fprintf(fp, "| `[%s]` | `%s` | (empty) | %s |\n",
+			    r->section, r->key, r->doc);
+		else
+			fprintf(fp, "| `[%s]` | `%s` | `%s` | %s |\n",
+			    r->section, r->key, r->def, r->doc);
 	}
 }

@@ -148,7 +148,7 @@ topo_add_space(struct topo_builder *b, const char *file, int line,
 	struct addrspace as, **arr;
 	char pat[512], err[UNITS_ERRLEN];
 	const char *sp;
-	uint64_t cost = TOPO_DEFAULT_AS_COST;
+	uint64_t cost = 0;	/* not given: the connector's cost */
 	int *cnt, with_cost = b->sec == TOPO_SEC_CONNECTOR;
 
 	sp = item + strcspn(item, " \t");

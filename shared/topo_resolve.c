@@ -287,6 +287,9 @@ topo_resolve_connector(struct topo_builder *b, int i)
 			    c->name);
 		return;
 	}
+	for (int k = 0; k < c->nspaces; k++)
+		if (c->spaces[k].cost == 0)
+			c->spaces[k].cost = c->cost;
 	if (outside && rc->targets.line)
 		diag_add(b->d, t->file, rc->targets.line, "targets",
 		    "a connector to the outside has no targets (use "

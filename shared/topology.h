@@ -30,7 +30,6 @@
 #define TOPO_DEFAULT_SMTP_PORT	25
 #define TOPO_DEFAULT_AGENT_PORT	691
 #define TOPO_DEFAULT_COST	1
-#define TOPO_DEFAULT_AS_COST	1
 
 enum topo_scope {
 	TOPO_SCOPE_ORGANIZATION,
@@ -83,7 +82,8 @@ struct topo_connector {
 	uint64_t	 max_size;	/* bytes, 0 = unlimited */
 	enum topo_scope	 scope;
 	int		 enabled;
-	struct addrspace *spaces;	/* outside connectors only */
+	struct addrspace *spaces;	/* outside connectors only; a cost
+					   not written is the connector's */
 	int		 nspaces;
 	struct topo_host *smart_hosts;	/* none: DNS MX */
 	int		 nsmart;
