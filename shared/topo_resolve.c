@@ -39,32 +39,18 @@ topo_list_has(const struct topo_list *l, int v)
 	return 0;
 }
 
+struct topo_sort {
+	const struct topology	*t;
+	const char		*(*name_of)(const struct topology *, int);
+};
+
+/* topo_cmp_name - qsort_r order by name, then file order */
 static int
-topo_cmp_group(const void *a, const void *b, void *arg)
+topo_cmp_name(const void *a, const void *b, void *arg)
 {
-	const struct topology *t = arg;
+	const struct topo_sort *s = arg;
 	int x = *(const int *)a, y = *(const int *)b;
-	int c = strcmp(t->groups[x].name, t->groups[y].name);
-
-	return c ? c : x - y;
-}
-
-static int
-topo_cmp_server(const void *a, const void *b, void *arg)
-{
-	const struct topology *t = arg;
-	int x = *(const int *)a, y = *(const int *)b;
-	int c = strcmp(t->servers[x].name, t->servers[y].name);
-
-	return c ? c : x - y;
-}
-
-static int
-topo_cmp_connector(const void *a, const void *b, void *arg)
-{
-	const struct topology *t = arg;
-	int x = *(const int *)a, y = *(const int *)b;
-	int c = strcmp(t->connectors[x].name, t->connectors[y].name);
+	int c = strcmp(s->name_of(s->t, x), s->name_of(s->t, y));
 
 	return c ? c : x - y;
 }
@@ -75,16 +61,16 @@ topo_cmp_connector(const void *a, const void *b, void *arg)
  * are errors.
  */
 static int *
-topo_index(struct topo_builder *b, int n, int (*cmp)(const void *,
-    const void *, void *), const char *what, const char *(*name_of)(
-    const struct topology *, int), int (*line_of)(const struct topology *,
-    int))
+topo_index(struct topo_builder *b, int n, const char *what,
+    const char *(*name_of)(const struct topology *, int),
+    int (*line_of)(const struct topology *, int))
 {
+	struct topo_sort sort = { b->t, name_of };
 	int *ix = xcalloc((size_t)n + 1, sizeof(*ix));
 
 	for (int i = 0; i < n; i++)
 		ix[i] = i;
-	qsort_r(ix, (size_t)n, sizeof(*ix), cmp, b->t);
+	qsort_r(ix, (size_t)n, sizeof(*ix), topo_cmp_name, &sort);
 	for (int i = 1; i < n; i++)
 		if (strcmp(name_of(b->t, ix[i - 1]), name_of(b->t, ix[i])) == 0)
 			diag_add(b->d, b->t->file, line_of(b->t, ix[i]), NULL,
@@ -348,12 +334,11 @@ topo_resolve(struct topo_builder *b)
 			diag_add(b->d, t->file, b->org_line, "version",
 			    "[organization] has no version");
 	}
-	t->group_index = topo_index(b, t->ngroups, topo_cmp_group, "group",
+	t->group_index = topo_index(b, t->ngroups, "group",
 	    gname, gline);
-	t->server_index = topo_index(b, t->nservers, topo_cmp_server,
-	    "server", sname, sline);
-	t->connector_index = topo_index(b, t->nconnectors,
-	    topo_cmp_connector, "connector", cname, cline);
+	t->server_index = topo_index(b, t->nservers, "server", sname, sline);
+	t->connector_index = topo_index(b, t->nconnectors, "connector",
+	    cname, cline);
 	topo_resolve_servers(b);
 	topo_resolve_groups(b);
 	for (int i = 0; i < t->nconnectors; i++)
