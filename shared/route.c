@@ -150,27 +150,43 @@ route_add_server(const struct route_table *rt, struct route_decision *d,
 	    down || route_server_down(rt, s));
 }
 
+/* route_reverse - reverse hosts [i, j) in place */
+static void
+route_reverse(struct route_host *h, int i, int j)
+{
+	for (j--; i < j; i++, j--) {
+		struct route_host tmp = h[i];
+
+		h[i] = h[j];
+		h[j] = tmp;
+	}
+}
+
 /*
  * route_arrange - rotate the list by the rotation number (seed 004:
  * {HT1,HT2,HT3}, {HT2,HT3,HT1}, ...), then move hosts known down to the
- * end, keeping order otherwise.
+ * end, keeping order otherwise. In place, no allocation.
  */
 static void
 route_arrange(struct route_decision *d, unsigned rotation)
 {
-	struct route_host tmp[64], *h = d->hosts;
-	int n = d->nhosts, k, j = 0;
+	struct route_host *h = d->hosts;
+	int n = d->nhosts, k, up = 0;
 
-	if (n < 2 || n > 64)
+	if (n < 2)
 		return;
 	k = (int)(rotation % (unsigned)n);
-	for (int i = 0; i < n; i++)
-		if (!h[(i + k) % n].down)
-			tmp[j++] = h[(i + k) % n];
-	for (int i = 0; i < n; i++)
-		if (h[(i + k) % n].down)
-			tmp[j++] = h[(i + k) % n];
-	memcpy(h, tmp, (size_t)n * sizeof(*h));
+	route_reverse(h, 0, k);
+	route_reverse(h, k, n);
+	route_reverse(h, 0, n);
+	for (int i = 0; i < n; i++) {
+		struct route_host tmp = h[i];
+
+		if (tmp.down)
+			continue;
+		memmove(&h[up + 1], &h[up], (size_t)(i - up) * sizeof(*h));
+		h[up++] = tmp;
+	}
 }
 
 /* route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX */
@@ -477,9 +493,11 @@ route_decide(const struct route_table *rt, const char *recipient,
 			return;
 		}
 	}
-	d->tiebreak = why;
+	d->tiebreak = why != NULL ? why : best.first_src ?
+	    "first-listed source" : NULL;
 	route_path(rt, tr, best.group, d);
-	if (d->npath > 1 && tr->tiebreak[best.group] != NULL && why == NULL)
+	if (d->npath > 1 && tr->tiebreak[best.group] != NULL &&
+	    d->tiebreak == NULL)
 		d->tiebreak = tr->tiebreak[best.group];
 	d->cost = best.cost;
 	d->space_cost = best.e->cost;

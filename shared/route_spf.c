@@ -99,27 +99,33 @@ route_usable(const struct route_table *rt, int ci, int live)
 	return !live || rt->conn_up[ci];
 }
 
-/* route_better - whether via connector ci beats the current pred of v */
-static const char *
+/*
+ * route_better - whether via connector ci (key d, h) beats the current
+ * pred of v. When the keys tie, *why names the rule that decided,
+ * whichever way it went.
+ */
+static int
 route_better(const struct route_table *rt, const struct route_tree *tr,
-    int v, int d, int h, int ci)
+    int v, int d, int h, int ci, const char **why)
 {
 	const struct topology *t = rt->t;
-	int old;
+	int old, gnew, gold;
 
-	if (d < tr->dist[v])
-		return "";
-	if (d > tr->dist[v])
-		return NULL;
-	if (h < tr->hops[v])
-		return "fewer hops";
-	if (h > tr->hops[v])
-		return NULL;
+	*why = NULL;
+	if (d != tr->dist[v])
+		return d < tr->dist[v];
+	*why = "fewer hops";
+	if (h != tr->hops[v])
+		return h < tr->hops[v];
 	old = tr->pred[v];
-	if (t->connectors[old].from != t->connectors[ci].from)
-		return rt->grank[t->connectors[ci].from] <
-		    rt->grank[t->connectors[old].from] ? "group name" : NULL;
-	return rt->crank[ci] < rt->crank[old] ? "connector name" : NULL;
+	gnew = t->connectors[ci].from;
+	gold = t->connectors[old].from;
+	if (gnew != gold) {
+		*why = "group name";
+		return rt->grank[gnew] < rt->grank[gold];
+	}
+	*why = "connector name";
+	return rt->crank[ci] < rt->crank[old];
 }
 
 /* route_spf - one tree from the local group */
@@ -154,17 +160,20 @@ route_spf(struct route_table *rt, struct route_tree *tr, int live)
 			int h = it.hops + 1;
 			const char *why;
 
-			if (!route_usable(rt, ci, live) ||
-			    (why = route_better(rt, tr, v, d, h, ci)) == NULL)
+			if (!route_usable(rt, ci, live))
 				continue;
-			if (d < tr->dist[v] || h < tr->hops[v] ||
-			    tr->dist[v] == ROUTE_INF)
+			if (!route_better(rt, tr, v, d, h, ci, &why)) {
+				if (why != NULL)
+					tr->tiebreak[v] = why;
+				continue;
+			}
+			if (d != tr->dist[v] || h != tr->hops[v])
 				route_heap_push(rt, &n,
 				    (struct route_heap_item){ d, h, v });
 			tr->dist[v] = d;
 			tr->hops[v] = h;
 			tr->pred[v] = ci;
-			tr->tiebreak[v] = *why ? why : NULL;
+			tr->tiebreak[v] = why;
 		}
 	}
 }
