@@ -257,8 +257,14 @@ route_score(const struct route_table *rt, const struct route_tree *tr,
 		int s = cn->sources.v[i], g = t->servers[s].group;
 		int prox = s == rt->p.self ? 0 : g == rt->self_group ? 1 : 2;
 
+		/*
+		 * A group-scoped connector is used from its own groups only,
+		 * through their own sources: a group that cannot see it would
+		 * send the mail back (a loop).
+		 */
 		if ((live && !route_source_up(rt, e->idx, i)) ||
-		    tr->dist[g] == ROUTE_INF)
+		    tr->dist[g] == ROUTE_INF || (cn->scope ==
+		    TOPO_SCOPE_GROUP && g != rt->self_group))
 			continue;
 		if (tr->dist[g] < c->reach || (tr->dist[g] == c->reach &&
 		    prox < c->prox)) {
@@ -323,8 +329,8 @@ route_choose(const struct route_table *rt, const struct route_tree *tr,
     int live, const struct route_entry **e, int n, struct route_cand *best,
     const char **why)
 {
-	struct route_cand c;
-	int have = 0;
+	struct route_cand c, rival = { 0 };
+	int have = 0, rivals = 0;
 
 	*why = NULL;
 	for (int i = 0; i < n; i++) {
@@ -335,16 +341,23 @@ route_choose(const struct route_table *rt, const struct route_tree *tr,
 		if (!have) {
 			*best = c;
 			have = 1;
-			continue;
-		}
-		if (route_cand_cmp(rt, &c, best, &w) < 0) {
+		} else if (route_cand_cmp(rt, &c, best, &w) < 0) {
+			rival = *best;
 			*best = c;
-			*why = w;
-		} else if (w != NULL && (*why == NULL ||
-		    route_cand_cmp(rt, best, &c, &w) < 0)) {
-			*why = w;
+			rivals = 1;
+		} else if (route_cand_cmp(rt, best, &c, &w) != 0 && (!rivals ||
+		    route_cand_cmp(rt, &c, &rival, &w) < 0)) {
+			rival = c;
+			rivals = 1;
 		}
 	}
+	/*
+	 * The tie-break is the rule between the best and the runner-up
+	 * (the closest rival), whatever order the candidates came in.
+	 * Candidates that compare equal (servers of one group) are one.
+	 */
+	if (rivals)
+		route_cand_cmp(rt, best, &rival, why);
 	return have;
 }
 
@@ -402,10 +415,18 @@ route_next_group_hop(const struct route_table *rt,
 			route_add_server(rt, d, c1->targets.v[i], 0);
 		return;
 	}
+	/*
+	 * The local group's sources, down ones last; but a source that is
+	 * down itself passes mail to up sources only, or two down sources
+	 * would pass it back and forth.
+	 */
 	d->hop_group = d->path[0];
-	for (int i = 0; i < c1->sources.n; i++)
-		route_add_server(rt, d, c1->sources.v[i],
-		    !route_source_up(rt, d->connectors[0], i));
+	for (int i = 0; i < c1->sources.n; i++) {
+		int up = route_source_up(rt, d->connectors[0], i);
+
+		if (up || self_src < 0)
+			route_add_server(rt, d, c1->sources.v[i], !up);
+	}
 }
 
 /* route_outside_hop - the local group is the connector's source group */
@@ -414,6 +435,7 @@ route_outside_hop(const struct route_table *rt, struct route_decision *d,
     const struct route_cand *c)
 {
 	const struct topo_connector *cn = &rt->t->connectors[c->e->idx];
+	int self_src;
 
 	if (c->prox == 0) {
 		/* the local server is a source: it delivers itself */
@@ -424,11 +446,16 @@ route_outside_hop(const struct route_table *rt, struct route_decision *d,
 			    0);
 		return;
 	}
+	/* as in route_next_group_hop: a down source lists up ones only */
+	self_src = topo_list_has(&cn->sources, rt->p.self);
 	d->hop_group = rt->self_group;
-	for (int i = 0; i < cn->sources.n; i++)
-		if (rt->t->servers[cn->sources.v[i]].group == rt->self_group)
-			route_add_server(rt, d, cn->sources.v[i],
-			    !route_source_up(rt, c->e->idx, i));
+	for (int i = 0; i < cn->sources.n; i++) {
+		int up = route_source_up(rt, c->e->idx, i);
+
+		if (rt->t->servers[cn->sources.v[i]].group == rt->self_group &&
+		    (up || !self_src))
+			route_add_server(rt, d, cn->sources.v[i], !up);
+	}
 }
 
 /* route_decide - the whole decision for one recipient */
@@ -486,6 +513,7 @@ route_decide(const struct route_table *rt, const char *recipient,
 		tr = &rt->full;
 		d->point_of_failure = 1;
 		if (!route_choose(rt, tr, 0, e, n, &best, &why)) {
+			d->point_of_failure = 0;
 			route_result(d, ROUTE_BOUNCE, "5.4.4", "no path in the "
 			    "topology from group %s to any server or "
 			    "connector for %s", t->groups[rt->self_group].name,
@@ -496,9 +524,9 @@ route_decide(const struct route_table *rt, const char *recipient,
 	d->tiebreak = why != NULL ? why : best.first_src ?
 	    "first-listed source" : NULL;
 	route_path(rt, tr, best.group, d);
-	if (d->npath > 1 && tr->tiebreak[best.group] != NULL &&
-	    d->tiebreak == NULL)
-		d->tiebreak = tr->tiebreak[best.group];
+	/* a path tie anywhere on the way, the nearest the destination */
+	for (int i = d->npath - 1; i > 0 && d->tiebreak == NULL; i--)
+		d->tiebreak = tr->tiebreak[d->path[i]];
 	d->cost = best.cost;
 	d->space_cost = best.e->cost;
 	if (best.e->kind == ROUTE_ENTRY_CONNECTOR)

@@ -25,7 +25,8 @@
  *  1. Candidates: servers hosting the domain and enabled, in-scope
  *     connectors to the outside matching it; the most specific visible
  *     match only. None: `default`, or `bounce 5.4.4` when the
- *     organization owns the domain.
+ *     organization owns the domain. A group-scoped connector is used
+ *     through the local group's own sources only.
  *  2. Least cost over group connectors that are up (all of them with
  *     suppress_state_changes). Path ties: fewer hops, then the lower
  *     group name met walking back from the destination, then the lower
@@ -34,7 +35,8 @@
  *     connector sourced in several groups at equal cost goes to the group
  *     of its first-listed source.
  *  3. Next hop: the first connector's targets if the local server is one
- *     of its sources (and up), else its sources in the local group.
+ *     of its sources (and up), else its sources in the local group
+ *     (only the up ones when the local server is a source that is down).
  *     relay = direct skips to the first hub group or the last group.
  *     In the destination group, the hosting servers. Outside connectors:
  *     smart hosts, or DNS MX ("smtp:").

@@ -128,6 +128,16 @@ route_better(const struct route_table *rt, const struct route_tree *tr,
 	return rt->crank[ci] < rt->crank[old];
 }
 
+/* route_tie_depth - how far down the path rules a tie went, 0: none */
+static int
+route_tie_depth(const char *why)
+{
+	if (why == NULL)
+		return 0;
+	return strcmp(why, "fewer hops") == 0 ? 1 :
+	    strcmp(why, "group name") == 0 ? 2 : 3;
+}
+
 /* route_spf - one tree from the local group */
 static void
 route_spf(struct route_table *rt, struct route_tree *tr, int live)
@@ -163,7 +173,9 @@ route_spf(struct route_table *rt, struct route_tree *tr, int live)
 			if (!route_usable(rt, ci, live))
 				continue;
 			if (!route_better(rt, tr, v, d, h, ci, &why)) {
-				if (why != NULL)
+				/* the rival that came closest names the rule */
+				if (route_tie_depth(why) >
+				    route_tie_depth(tr->tiebreak[v]))
 					tr->tiebreak[v] = why;
 				continue;
 			}
