@@ -492,6 +492,13 @@ route_decide(const struct route_table *rt, const char *recipient,
 	}
 	n = route_index_lookup(rt->ix, domain, route_visible, (void *)rt, e,
 	    ROUTE_MAX_CANDIDATES);
+	/*
+	 * A domain of the organization never leaves through the catch-all
+	 * "*": its MX would bring the mail straight back.
+	 */
+	if (n > 0 && e[0]->as->kind == ADDRSPACE_ALL &&
+	    route_index_owned(rt->ix, domain))
+		n = 0;
 	if (n == 0) {
 		if (route_index_owned(rt->ix, domain))
 			route_result(d, ROUTE_BOUNCE, "5.4.4", "no server or "

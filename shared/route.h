@@ -25,7 +25,8 @@
  *  1. Candidates: servers hosting the domain and enabled, in-scope
  *     connectors to the outside matching it; the most specific visible
  *     match only. None: `default`, or `bounce 5.4.4` when the
- *     organization owns the domain. A group-scoped connector is used
+ *     organization owns the domain (for an owned domain a match by "*"
+ *     alone counts as none). A group-scoped connector is used
  *     through the local group's own sources only.
  *  2. Least cost over group connectors that are up (all of them with
  *     suppress_state_changes). Path ties: fewer hops, then the lower

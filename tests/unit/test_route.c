@@ -409,16 +409,18 @@ static const struct rcase cases[] = {
 	  .path = "London", .hop = "London" },
 	{ "002 match: *.uk.contoso.test does not hold uk.contoso.test",
 	  .file = S2, .self = "ny-bh1", .rcpt = "user@uk.contoso.test",
-	  RELAY, .hosts = "relay1.example.net,relay2.example.net",
-	  .transport = "smtp:[relay1.example.net]:25, "
-	  "[relay2.example.net]:25", .path = "NewYork", .conns = "Internet",
-	  .cost = 10 },
+	  .action = ROUTE_BOUNCE, .status = "5.4.4",
+	  .reason = "a domain of the organization" },
 	/*
-	 * Reading: rule 1 bounces 5.4.4 only when nothing matches; an owned
-	 * domain that no server hosts still matches `*` and goes out.
+	 * An owned domain that no server hosts matches only `*`: it must not
+	 * go out to the Internet (its MX is ours), so it bounces 5.4.4.
 	 */
-	{ "002 match: an owned domain no server hosts still matches *",
+	{ "002 match: an owned domain no server hosts does not take *",
 	  .file = S2, .self = "ny-bh1", .rcpt = "user@nobody.contoso.test",
+	  .action = ROUTE_BOUNCE, .status = "5.4.4",
+	  .reason = "a domain of the organization" },
+	{ "002 match: a domain not owned takes *",
+	  .file = S2, .self = "ny-bh1", .rcpt = "user@nobody.example.org",
 	  RELAY, .hosts = "relay1.example.net,relay2.example.net",
 	  .transport = "smtp:[relay1.example.net]:25, "
 	  "[relay2.example.net]:25", .path = "NewYork", .conns = "Internet",
