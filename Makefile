@@ -31,9 +31,10 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/inifile.c shared/addrspace.c shared/topo_parse.c \
 	   shared/topo_resolve.c shared/topo_print.c shared/settings.c \
 	   shared/progconf.c shared/daemon.c shared/linkstate.c \
-	   shared/route_index.c shared/route_spf.c shared/route.c
+	   shared/route_index.c shared/route_spf.c shared/route.c \
+	   shared/snapshot.c
 LIB	= $(BUILD)/lib/liblsa.a
-LIB_LIBS = -linih
+LIB_LIBS = -linih -ljansson
 
 PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
@@ -49,6 +50,7 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all deps progs check check-run demo bench bench-run fuzz fuzz-run clean
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: deps
 	@$(MAKE) --no-print-directory progs
@@ -80,7 +82,7 @@ $(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
 
 $(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -ljansson
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -6,6 +6,7 @@
  *   lsactl show settings [-c SETTINGS]
  *   lsactl defaults
  *   lsactl route ...            (lsactl_route.c)
+ *   lsactl snapshot ...         (lsactl_route.c)
  *
  * Exit status: 0 success, 1 configuration errors (printed one a line as
  * FILE:LINE: KEY: TEXT), 2 usage errors.
@@ -29,9 +30,13 @@ lsactl_usage(void)
 	    "       lsactl show topology [-c settings] [-t topology]\n"
 	    "       lsactl show settings [-c settings]\n"
 	    "       lsactl defaults\n"
-	    "       lsactl route [-c settings] -t topology --from SERVER\n"
+	    "       lsactl route [-c settings] (-t topology | -s snapshot)\n"
+	    "              --from SERVER\n"
 	    "              [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...\n"
-	    "              [--size BYTES] [--json] ADDRESS...\n");
+	    "              [--size BYTES] [--rotation N] [--relay hop|direct]\n"
+	    "              [--suppress] [--json] ADDRESS...\n"
+	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"
+	    "              [--down-server NAME]... [--lst-version N] -o FILE\n");
 	exit(2);
 }
 
@@ -163,6 +168,7 @@ static const struct {
 	{ "show", lsactl_cmd_show },
 	{ "defaults", lsactl_cmd_defaults },
 	{ "route", lsactl_cmd_route },
+	{ "snapshot", lsactl_cmd_snapshot },
 };
 
 int

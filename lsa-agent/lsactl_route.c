@@ -1,13 +1,18 @@
 /*
- * lsactl_route.c - lsactl route: what-if routing from the files.
+ * lsactl_route.c - lsactl route and lsactl snapshot: routing offline.
  *
- *   lsactl route [-c SETTINGS] -t TOPOLOGY --from SERVER
+ *   lsactl route [-c SETTINGS] (-t TOPOLOGY | -s SNAPSHOT) --from SERVER
  *       [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...
  *       [--size BYTES] [--rotation N] [--relay hop|direct] [--suppress]
  *       [--json] ADDRESS...
+ *   lsactl snapshot [-c SETTINGS] -t TOPOLOGY [--down ...]...
+ *       [--down-server NAME]... [--lst-version N] -o FILE
  *
- * Answers offline, from the topology and the link state given on the
- * command line, with the same engine lsa-policyd uses. --from defaults to
+ * route answers offline, from the topology (or an LST snapshot) and the
+ * link state given on the command line, with the same engine lsa-policyd
+ * uses; downs given on the command line add to a snapshot's.
+ * snapshot writes the LST snapshot lsa-policyd reads (snapshot.h), as
+ * lsa-agent publishes it: for tests, and for a static set-up. --from defaults to
  * the settings' server; --relay and --suppress to the settings' relay and
  * suppress_state_changes. --json prints one JSON object a line per
  * address; the plain output explains the decision in a few lines.
@@ -20,15 +25,20 @@
 
 #include <jansson.h>
 
+#include "inifile.h"
 #include "lsactl.h"
 #include "linkstate.h"
 #include "route.h"
+#include "snapshot.h"
 #include "units.h"
 #include "xmalloc.h"
 
 struct lsactl_route_opts {
 	const char	*settings;
 	const char	*topology;
+	const char	*snapshot;	/* -s: route from a snapshot */
+	const char	*output;	/* -o: snapshot to write */
+	uint64_t	 lst_version;
 	const char	*from;
 	const char	**down;
 	int		 ndown;
@@ -141,11 +151,12 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		{ "from", required_argument, NULL, 'f' },
 		{ "down", required_argument, NULL, 'D' },
 		{ "down-server", required_argument, NULL, 'S' },
-		{ "size", required_argument, NULL, 's' },
+		{ "size", required_argument, NULL, 'z' },
 		{ "rotation", required_argument, NULL, 'r' },
 		{ "relay", required_argument, NULL, 'R' },
 		{ "suppress", no_argument, NULL, 'U' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "lst-version", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[UNITS_ERRLEN];
@@ -155,13 +166,28 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->relay = o->suppress = -1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:t:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:o:s:t:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			o->settings = optarg;
 			break;
 		case 't':
 			o->topology = optarg;
+			break;
+		case 's':
+			o->snapshot = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'L':
+			if (units_uint(optarg, 0, INT64_MAX, &o->lst_version,
+			    err) < 0) {
+				fprintf(stderr, "lsactl: --lst-version: %s\n",
+				    err);
+				exit(2);
+			}
 			break;
 		case 'f':
 			o->from = optarg;
@@ -176,7 +202,7 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 			    o->ndown_servers + 1, sizeof(*o->down_servers));
 			o->down_servers[o->ndown_servers++] = optarg;
 			break;
-		case 's':
+		case 'z':
 			if (units_size(optarg, &o->size, err) < 0) {
 				fprintf(stderr, "lsactl: --size: %s\n", err);
 				exit(2);
@@ -209,18 +235,21 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 			lsactl_usage();
 		}
 	}
-	if (optind >= argc)
-		lsactl_usage();
 	return optind;
 }
 
-/* lsactl_route_state - the link state from --down and --down-server */
+/*
+ * lsactl_route_state - --down and --down-server into a link state: a new
+ * one, or ls when given (a snapshot's). NULL after an error.
+ */
 static struct linkstate *
 lsactl_route_state(const struct topology *t,
-    const struct lsactl_route_opts *o)
+    const struct lsactl_route_opts *o, struct linkstate *ls)
 {
-	struct linkstate *ls = linkstate_new(t);
 	char err[256];
+
+	if (ls == NULL)
+		ls = linkstate_new(t);
 
 	for (int i = 0; i < o->ndown; i++)
 		if (linkstate_parse_down(ls, t, o->down[i], err,
@@ -244,6 +273,20 @@ lsactl_route_state(const struct topology *t,
 	return ls;
 }
 
+/* lsactl_route_snapshot - a snapshot for -s, errors printed */
+static struct snapshot *
+lsactl_route_snapshot(const char *path)
+{
+	struct snapshot *snap;
+	struct diag d;
+
+	diag_init(&d);
+	if ((snap = snapshot_load(path, &d)) == NULL)
+		diag_print(&d, stderr);
+	diag_free(&d);
+	return snap;
+}
+
 /* lsactl_cmd_route - decide and explain each address */
 int
 lsactl_cmd_route(int argc, char **argv)
@@ -253,18 +296,44 @@ lsactl_cmd_route(int argc, char **argv)
 	struct route_decision d;
 	struct route_index *ix;
 	struct route_table *rt;
-	struct linkstate *ls;
+	struct snapshot *snap = NULL;
+	struct linkstate *ls = NULL;
+	const struct topology *t;
 	struct progconf pc;
 	const char *from;
 	int first = lsactl_route_parse(argc, argv, &o), rc = 1;
 
-	if (lsactl_load(&pc, o.settings, o.topology) < 0)
-		goto out;
+	if (first >= argc || (o.snapshot != NULL && o.topology != NULL))
+		lsactl_usage();
+	memset(&pc, 0, sizeof(pc));
+	if (o.snapshot != NULL) {
+		struct diag dg;
+
+		/* the settings only, the topology is the snapshot's */
+		settings_init(&pc.set);
+		diag_init(&dg);
+		if (o.settings != NULL && settings_load(&pc.set, o.settings,
+		    &dg) < 0) {
+			diag_print(&dg, stderr);
+			diag_free(&dg);
+			goto out;
+		}
+		diag_free(&dg);
+		settings_server_name(&pc.set, pc.server, sizeof(pc.server));
+		if ((snap = lsactl_route_snapshot(o.snapshot)) == NULL)
+			goto out;
+		t = snap->topo;
+		ls = snap->ls;
+	} else {
+		if (lsactl_load(&pc, o.settings, o.topology) < 0)
+			goto out;
+		t = pc.topo;
+	}
 	from = o.from ? o.from : pc.server;
 	memset(&p, 0, sizeof(p));
-	if ((p.self = topo_find_server(pc.topo, from)) < 0) {
+	if ((p.self = topo_find_server(t, from)) < 0) {
 		fprintf(stderr, "lsactl: --from: no server named \"%s\" in %s\n",
-		    from, pc.topo->file);
+		    from, t->file);
 		goto out;
 	}
 	p.relay_direct = o.relay >= 0 ? o.relay :
@@ -272,24 +341,68 @@ lsactl_cmd_route(int argc, char **argv)
 	p.suppress = o.suppress >= 0 ? o.suppress :
 	    pc.set.suppress_state_changes;
 	p.transport = "smtp";
-	if ((ls = lsactl_route_state(pc.topo, &o)) == NULL)
+	if ((ls = lsactl_route_state(t, &o, ls)) == NULL) {
+		if (snap != NULL)
+			snap->ls = NULL;
 		goto out;
-	ix = route_index_new(pc.topo);
-	rt = route_table_new(pc.topo, ix, ls, &p);
+	}
+	ix = route_index_new(t);
+	rt = route_table_new(t, ix, ls, &p);
 	route_decision_init(&d);
 	for (int i = first; i < argc; i++) {
 		route_decide(rt, argv[i], o.size, o.rotation, &d);
 		if (o.json)
-			lsactl_route_json(pc.topo, argv[i], from, &d);
+			lsactl_route_json(t, argv[i], from, &d);
 		else
-			lsactl_route_plain(pc.topo, argv[i], from, &d);
+			lsactl_route_plain(t, argv[i], from, &d);
 	}
 	route_decision_free(&d);
 	route_table_free(rt);
 	route_index_free(ix);
-	linkstate_free(ls);
+	if (snap == NULL)
+		linkstate_free(ls);
 	rc = 0;
 out:
+	snapshot_free(snap);
+	progconf_free(&pc);
+	free(o.down);
+	free(o.down_servers);
+	return rc;
+}
+
+/* lsactl_cmd_snapshot - write an LST snapshot from the files */
+int
+lsactl_cmd_snapshot(int argc, char **argv)
+{
+	struct lsactl_route_opts o;
+	struct linkstate *ls;
+	struct progconf pc;
+	struct diag d;
+	char err[512], *text = NULL, *json;
+	size_t len;
+	int rc = 1;
+
+	if (lsactl_route_parse(argc, argv, &o) != argc || o.output == NULL ||
+	    o.snapshot != NULL)
+		lsactl_usage();
+	if (lsactl_load(&pc, o.settings, o.topology) < 0)
+		goto out;
+	diag_init(&d);
+	text = inifile_slurp(pc.topo->file, &len, &d);
+	diag_print(&d, stderr);
+	diag_free(&d);
+	if (text == NULL || (ls = lsactl_route_state(pc.topo, &o,
+	    NULL)) == NULL)
+		goto out;
+	json = snapshot_encode(o.lst_version, text, pc.topo, ls);
+	if (snapshot_write(o.output, json, err, sizeof(err)) < 0)
+		fprintf(stderr, "lsactl: snapshot: %s\n", err);
+	else
+		rc = 0;
+	free(json);
+	linkstate_free(ls);
+out:
+	free(text);
 	progconf_free(&pc);
 	free(o.down);
 	free(o.down_servers);
