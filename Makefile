@@ -32,14 +32,16 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/topo_resolve.c shared/topo_print.c shared/settings.c \
 	   shared/progconf.c shared/daemon.c shared/linkstate.c \
 	   shared/route_index.c shared/route_spf.c shared/route.c \
-	   shared/snapshot.c
+	   shared/snapshot.c shared/netstring.c shared/socketmap_req.c \
+	   shared/policy_req.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson
 
 PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_SRCS   = lsa-agent/main.c
-POLICYD_SRCS = policyd/main.c
+POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
+	       policyd/sockmap.c policyd/policy.c
 MILTER_SRCS  = milter/main.c
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c
 
@@ -74,7 +76,7 @@ $(BUILD)/bin/lsa-agent: $(call obj,$(AGENT_SRCS)) $(LIB)
 
 $(BUILD)/bin/lsa-policyd: $(call obj,$(POLICYD_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -levent -lsystemd
 
 $(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)

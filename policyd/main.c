@@ -1,22 +1,122 @@
 /*
- * main.c - lsa-policyd: start-up.
+ * main.c - lsa-policyd: start-up, signals, the event loop.
  *
- * Loads and checks the configuration (-n checks only). The service
- * itself is built by its own issue; until then the program says so and
- * exits 1, so nothing mistakes it for a running lsa-policyd.
+ * Answers Postfix's transport_maps (socketmap) and check_policy_service
+ * lookups from the LST snapshot lsa-agent publishes, in memory; never
+ * talks to other servers. Runs in the foreground (systemd Type=notify:
+ * READY=1 once both listeners are up); SIGHUP checks the snapshot now;
+ * SIGTERM and SIGINT stop it cleanly.
  */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 #include "log.h"
+#include "policyd.h"
+#include "xmalloc.h"
+
+/* policyd_clock - milliseconds of the real-time clock */
+static uint64_t
+policyd_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* policyd_check - the snapshot timer and SIGHUP */
+static void
+policyd_check(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	policyd_lst_check(arg);
+}
+
+/* policyd_stop - SIGTERM, SIGINT */
+static void
+policyd_stop(evutil_socket_t sig, short ev, void *arg)
+{
+	struct policyd *pd = arg;
+
+	(void)ev;
+	log_info("stopping on signal %d lookups=%ju", (int)sig,
+	    (uintmax_t)pd->lookups);
+	event_base_loopbreak(pd->base);
+}
 
 int
 main(int argc, char **argv)
 {
+	struct event *sigterm, *sigint, *sighup;
 	struct daemon_opts o;
 	struct progconf pc;
+	struct policyd pd;
+	struct timeval tv;
+	char *snap_default = NULL;
+	int rc = 1;
 
 	daemon_start("lsa-policyd", argc, argv, &o, &pc);
-	log_warnx("server=%s the service is not part of this release yet",
-	    pc.server);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&pd, 0, sizeof(pd));
+	pd.set = &pc.set;
+	pd.server = pc.server;
+	pd.now_ms = policyd_clock;
+	if (pc.set.snapshot[0] != '\0')
+		pd.snapshot_path = pc.set.snapshot;
+	else
+		pd.snapshot_path = snap_default = xasprintf("%s/lst.snapshot",
+		    pc.set.state_dir);
+	route_decision_init(&pd.dec);
+	if ((pd.base = event_base_new()) == NULL)
+		fatalx("cannot set up libevent");
+	if ((pd.sockmap_l = policyd_listen(&pd, pc.set.socketmap_listen,
+	    sockmap_accept)) == NULL ||
+	    (pd.policy_l = policyd_listen(&pd, pc.set.policy_listen,
+	    policy_accept)) == NULL)
+		goto out;
+	if (policyd_lst_check(&pd) < 0)
+		log_warnx("snapshot=%s not loaded: lookups answer TEMP until "
+		    "it is", pd.snapshot_path);
+	pd.check_ev = event_new(pd.base, -1, EV_PERSIST, policyd_check, &pd);
+	tv.tv_sec = (time_t)(pc.set.snapshot_check_interval / 1000);
+	tv.tv_usec = (suseconds_t)(pc.set.snapshot_check_interval % 1000) *
+	    1000;
+	event_add(pd.check_ev, &tv);
+	sigterm = evsignal_new(pd.base, SIGTERM, policyd_stop, &pd);
+	sigint = evsignal_new(pd.base, SIGINT, policyd_stop, &pd);
+	sighup = evsignal_new(pd.base, SIGHUP, policyd_check, &pd);
+	evsignal_add(sigterm, NULL);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sighup, NULL);
+	log_info("started server=%s snapshot=%s socketmap=%s policy=%s",
+	    pd.server, pd.snapshot_path, pc.set.socketmap_listen,
+	    pc.set.policy_listen);
+	sd_notify(0, "READY=1");
+	event_base_dispatch(pd.base);
+	sd_notify(0, "STOPPING=1");
+	event_free(sigterm);
+	event_free(sigint);
+	event_free(sighup);
+	event_free(pd.check_ev);
+	rc = 0;
+out:
+	if (pd.sockmap_l != NULL)
+		evconnlistener_free(pd.sockmap_l);
+	if (pd.policy_l != NULL)
+		evconnlistener_free(pd.policy_l);
+	if (pd.resume_ev != NULL)
+		event_free(pd.resume_ev);
+	policyd_lst_free(pd.lst);
+	route_decision_free(&pd.dec);
+	event_base_free(pd.base);
+	free(snap_default);
 	progconf_free(&pc);
-	return 1;
+	return rc;
 }

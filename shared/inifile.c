@@ -36,6 +36,7 @@ struct inifile_reader {
 	struct diag	*diag;
 	int		 bad;		/* a line was refused */
 	int		 named;		/* inih has a previous key */
+	char		 section[INIFILE_MAX_LINE + 1]; /* whole text */
 	inifile_fn	 fn;
 	void		*arg;
 };
@@ -54,10 +55,12 @@ inifile_note_call(struct inifile_reader *r)
  * newline) as a section header, by inih's rules: a UTF-8 BOM skipped on
  * line 1; not indented once a key or section was seen (inih then reads
  * an indented line as a continuation); "[" first and "]" before any
- * inline " ;" comment.
+ * inline " ;" comment. The text between the brackets goes to section
+ * (at least n + 1 bytes).
  */
 static int
-inifile_section_line(const char *p, size_t n, int line, int named)
+inifile_section_line(const char *p, size_t n, int line, int named,
+    char *section)
 {
 	int was_space = 0;
 	size_t i;
@@ -72,14 +75,38 @@ inifile_section_line(const char *p, size_t n, int line, int named)
 		;
 	if (i == n || p[i] != '[')
 		return 0;
-	for (i++; i < n; i++) {
-		if (p[i] == ']')
+	for (size_t start = ++i; i < n; i++) {
+		if (p[i] == ']') {
+			memcpy(section, p + start, i - start);
+			section[i - start] = '\0';
 			return 1;
+		}
 		if (was_space && p[i] == ';')
 			return 0;
 		was_space = isspace((unsigned char)p[i]);
 	}
 	return 0;
+}
+
+/*
+ * inifile_cut_comment - end a continuation line (str, n bytes and a
+ * newline) at its inline " ;" comment: inih cuts the comment after a
+ * "key = value", but inih r55 (Debian 12) hands a continuation line on
+ * whole, comment and all; later releases cut it there too.
+ */
+static void
+inifile_cut_comment(char *str, size_t n)
+{
+	int was_space = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (was_space && str[i] == ';') {
+			str[i] = '\n';
+			str[i + 1] = '\0';
+			return;
+		}
+		was_space = isspace((unsigned char)str[i]);
+	}
 }
 
 /* inifile_read - inih's reader: one line a call, checked */
@@ -130,8 +157,10 @@ inifile_read(char *str, int num, void *stream)
 	memcpy(str, p, n);
 	str[n] = '\n';
 	str[n + 1] = '\0';
-	if (inifile_section_line(p, n, r->line, r->named))
+	if (inifile_section_line(p, n, r->line, r->named, r->section))
 		r->marker = 1;
+	else if (n > 0 && isspace((unsigned char)*p) && r->named)
+		inifile_cut_comment(str, n);
 	while (n > 0 && isspace((unsigned char)*p)) {
 		p++;
 		n--;
@@ -141,13 +170,18 @@ inifile_read(char *str, int num, void *stream)
 	return str;
 }
 
-/* inifile_handler - inih's handler: pass events on with line numbers */
+/*
+ * inifile_handler - inih's handler: pass events on with line numbers and
+ * the whole section text (inih's own copy is cut at 49 characters)
+ */
 static int
-inifile_handler(void *user, const char *section, const char *name,
+inifile_handler(void *user, const char *isection, const char *name,
     const char *value)
 {
 	struct inifile_reader *r = user;
+	const char *section = r->section;
 
+	(void)isection;
 	if (strcmp(name, INIFILE_MARKER) == 0 && *value != '\0') {
 		/* inih continues the marker: an indented line after [x] */
 		diag_add(r->diag, r->name, r->line, NULL, "indented line "
@@ -156,6 +190,10 @@ inifile_handler(void *user, const char *section, const char *name,
 		r->bad = 1;
 	} else if (strcmp(name, INIFILE_MARKER) == 0)
 		r->fn(r->arg, r->name, r->line, section, NULL, NULL);
+	else if (*value == ';')
+		/* "key =;x": inih keeps ";x" (its comments need a blank
+		   before ";"), but "key = ;x" is empty: so is this */
+		r->fn(r->arg, r->name, r->line, section, name, "");
 	else
 		r->fn(r->arg, r->name, r->line, section, name, value);
 	return 1;

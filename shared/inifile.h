@@ -11,7 +11,8 @@
  *     characters. A line over the limit is an error, never split.
  *
  * Syntax (inih's): "[section]", "key = value", comments start with ";"
- * or "#" at the beginning of a line, or " ;" after a value. An indented
+ * or "#" at the beginning of a line, or " ;" after a value (a value
+ * never begins with ";": "key =;x" is an empty value). An indented
  * line continues the previous key: the callback sees the same key again.
  *
  * The callback gets the raw section text ("group London"); it returns 0

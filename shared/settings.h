@@ -61,6 +61,9 @@ struct settings {
 	char		*snapshot;		/* "" = STATE_DIR/lst.snapshot */
 	uint64_t	 client_idle_timeout;
 	uint64_t	 max_clients;
+	char		*transport;
+	uint64_t	 rotation_interval;
+	uint64_t	 snapshot_check_interval;
 
 	/* [milter] */
 	char		*milter_listen;

@@ -7,6 +7,7 @@
  * kept as names and checked by topo_resolve.c once the whole file is read,
  * so sections may appear in any order.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,7 +213,8 @@ topo_add_smart(struct topo_builder *b, const char *file, int line,
 {
 	struct topo_connector *c = &b->t->connectors[b->idx];
 	char host[256], err[UNITS_ERRLEN];
-	const char *colon;
+	struct in6_addr addr;
+	const char *colon, *text = item;	/* item moves past '[' */
 	uint64_t port = TOPO_DEFAULT_SMTP_PORT;
 	size_t hl;
 
@@ -236,7 +238,10 @@ topo_add_smart(struct topo_builder *b, const char *file, int line,
 		goto bad;
 	memcpy(host, item, hl);
 	host[hl] = '\0';
-	if (bracketed && strspn(host, "0123456789abcdefABCDEF.:") != hl)
+	/* an address, not hex digits and dots: "[1...9]" printed back
+	   without brackets would not read as a host */
+	if (bracketed && inet_pton(strchr(host, ':') ? AF_INET6 : AF_INET,
+	    host, &addr) != 1)
 		goto bad;
 	if (colon != NULL && units_uint(colon + 1, 1, 65535, &port, err) < 0) {
 		diag_add(b->d, file, line, key, "port: %s", err);
@@ -250,7 +255,7 @@ topo_add_smart(struct topo_builder *b, const char *file, int line,
 	return;
 bad:
 	diag_add(b->d, file, line, key, "bad smart host \"%s\" (want "
-	    "host, host:port or [address]:port)", item);
+	    "host, host:port or [address]:port)", text);
 }
 
 /* topo_set_ref - a single reference such as `group` or `from` */

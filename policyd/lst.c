@@ -1,0 +1,135 @@
+/*
+ * lst.c - lsa-policyd's current LST snapshot and the decision made on it.
+ *
+ * The snapshot file is checked every snapshot_check_interval (and on
+ * SIGHUP): when its identity (inode, mtime, size) changed, it is loaded
+ * whole into a new struct policyd_lst; the old one is dropped only when
+ * the new one loaded. A snapshot that fails to load is logged and the
+ * previous one stays in use (seed 001: keep the last known link state);
+ * with no snapshot at all, lookups answer TEMP and mail waits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "policyd.h"
+#include "xmalloc.h"
+
+/* policyd_lst_free - one loaded snapshot and its tables */
+void
+policyd_lst_free(struct policyd_lst *l)
+{
+	if (l == NULL)
+		return;
+	route_table_free(l->rt);
+	route_index_free(l->ix);
+	snapshot_free(l->snap);
+	free(l);
+}
+
+/* policyd_lst_load - a new holder from the file; NULL on error */
+static struct policyd_lst *
+policyd_lst_load(struct policyd *pd, const struct stat *st)
+{
+	struct route_params p;
+	struct policyd_lst *l;
+	struct diag d;
+
+	diag_init(&d);
+	l = xcalloc(1, sizeof(*l));
+	if ((l->snap = snapshot_load(pd->snapshot_path, &d)) == NULL) {
+		for (int i = 0; i < d.count; i++)
+			log_warnx("snapshot=%s rejected: %s", pd->snapshot_path,
+			    d.msgs[i]);
+		goto bad;
+	}
+	if ((l->self = topo_find_server(l->snap->topo, pd->server)) < 0) {
+		log_warnx("snapshot=%s rejected: server %s is not in its "
+		    "topology", pd->snapshot_path, pd->server);
+		goto bad;
+	}
+	memset(&p, 0, sizeof(p));
+	p.self = l->self;
+	p.relay_direct = pd->set->relay == SETTINGS_RELAY_DIRECT;
+	p.suppress = pd->set->suppress_state_changes;
+	p.transport = pd->set->transport;
+	l->ix = route_index_new(l->snap->topo);
+	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
+	l->ino = st->st_ino;
+	l->mtime = st->st_mtim;
+	l->size = st->st_size;
+	diag_free(&d);
+	return l;
+bad:
+	diag_free(&d);
+	policyd_lst_free(l);
+	return NULL;
+}
+
+/*
+ * policyd_lst_check - load the snapshot when the file changed. Returns 1
+ * when a new one is in use, 0 when nothing changed, -1 when a changed or
+ * missing file could not be loaded (the previous one stays).
+ */
+int
+policyd_lst_check(struct policyd *pd)
+{
+	struct policyd_lst *l;
+	struct stat st;
+
+	if (stat(pd->snapshot_path, &st) < 0) {
+		if (pd->lst == NULL && errno == ENOENT)
+			return -1;	/* not published yet: TEMP */
+		if (errno != ENOENT)
+			log_warn("snapshot=%s", pd->snapshot_path);
+		return -1;
+	}
+	if (pd->lst != NULL && pd->lst->ino == st.st_ino &&
+	    pd->lst->size == st.st_size &&
+	    pd->lst->mtime.tv_sec == st.st_mtim.tv_sec &&
+	    pd->lst->mtime.tv_nsec == st.st_mtim.tv_nsec)
+		return 0;
+	if ((l = policyd_lst_load(pd, &st)) == NULL) {
+		/* do not retry the same bad file every tick */
+		if (pd->lst != NULL) {
+			pd->lst->ino = st.st_ino;
+			pd->lst->mtime = st.st_mtim;
+			pd->lst->size = st.st_size;
+		}
+		return -1;
+	}
+	log_info("snapshot=%s loaded lst_version=%ju topology_version=%ju "
+	    "server=%s", pd->snapshot_path, (uintmax_t)l->snap->lst_version,
+	    (uintmax_t)l->snap->topo->version, pd->server);
+	policyd_lst_free(pd->lst);
+	pd->lst = l;
+	return 1;
+}
+
+/*
+ * policyd_rotation - the rotation number for now. Lists rotate once per
+ * interval, not per lookup: qmgr resolves the recipients of one message
+ * one after another within milliseconds, so they get the same next-hop
+ * string and leave in one delivery (delayed fan-out), while successive
+ * messages over time spread across the list (seed 004).
+ */
+unsigned
+policyd_rotation(uint64_t now_ms, uint64_t interval_ms)
+{
+	return (unsigned)(now_ms / (interval_ms ? interval_ms : 1));
+}
+
+/* policyd_decide - the routing decision, or NULL with no snapshot */
+const struct route_decision *
+policyd_decide(struct policyd *pd, const char *recipient, uint64_t size)
+{
+	if (pd->lst == NULL)
+		return NULL;
+	pd->lookups++;
+	route_decide(pd->lst->rt, recipient, size,
+	    policyd_rotation(pd->now_ms(), pd->set->rotation_interval),
+	    &pd->dec);
+	return &pd->dec;
+}

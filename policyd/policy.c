@@ -1,0 +1,242 @@
+/*
+ * policy.c - policy delegation sessions (check_policy_service).
+ *
+ * Wire (SMTPD_POLICY_README): "name=value" lines, an empty line ends a
+ * request; exactly one "action=..." line and an empty line per request;
+ * the connection stays open for the next. A malformed request (see
+ * policy_req.h for the limits) is logged and the connection closed, as
+ * the protocol says: never guess.
+ *
+ * Decisions:
+ *   RCPT             the recipient's route bounces 5.4.4 (no route to an
+ *                    owned domain): "550 5.4.4 ..."; the client declared
+ *                    SIZE and the route cannot carry it: "552 5.3.4 ..."
+ *                    (per recipient, as Exchange 2007 SP1 does);
+ *                    everything else DUNNO: a down link never rejects,
+ *                    mail queues at the point of failure.
+ *   END-OF-MESSAGE   the real size over any accepted recipient's route
+ *                    limit: "552 5.3.4 ..." for the whole message. At
+ *                    end of data Postfix leaves `recipient` empty when
+ *                    there are several, so the recipients seen at RCPT
+ *                    for this `instance` are remembered (at most
+ *                    POLICY_MAX_RCPTS).
+ *   anything else    DUNNO. No snapshot loaded: DUNNO (the transport
+ *                    lookup defers the mail instead).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "log.h"
+#include "policy_req.h"
+#include "policyd.h"
+#include "units.h"
+#include "xmalloc.h"
+
+#define POLICY_MAX_RCPTS	1000
+#define POLICY_MAX_OUTPUT	(256 * 1024)
+
+struct policy_session {
+	struct policyd		*pd;
+	struct bufferevent	*bev;
+	struct policy_req	 req;
+	char			*instance;	/* message the rcpts belong to */
+	char			**rcpts;
+	int			 nrcpts;
+};
+
+/* policy_forget - drop the remembered recipients */
+static void
+policy_forget(struct policy_session *s)
+{
+	for (int i = 0; i < s->nrcpts; i++)
+		free(s->rcpts[i]);
+	free(s->rcpts);
+	s->rcpts = NULL;
+	s->nrcpts = 0;
+	free(s->instance);
+	s->instance = NULL;
+}
+
+/* policy_close - free the session, last */
+static void
+policy_close(struct policy_session *s)
+{
+	struct policyd *pd = s->pd;
+
+	policy_forget(s);
+	bufferevent_free(s->bev);
+	free(s);
+	policyd_client_close(pd);
+}
+
+/* policy_size - the size attribute, 0 when absent or bad */
+static uint64_t
+policy_size(const struct policy_req *r)
+{
+	const char *v = policy_req_get(r, "size");
+	char err[UNITS_ERRLEN];
+	uint64_t n;
+
+	if (v == NULL || units_uint(v, 0, UINT64_MAX, &n, err) < 0)
+		return 0;
+	return n;
+}
+
+/* policy_rcpt - RCPT: no route, or too big for the declared SIZE */
+static void
+policy_rcpt(struct policy_session *s, char *action, size_t len)
+{
+	const char *rcpt = policy_req_get(&s->req, "recipient");
+	const struct route_decision *d;
+	uint64_t size = policy_size(&s->req);
+
+	if (rcpt == NULL || *rcpt == '\0' ||
+	    (d = policyd_decide(s->pd, rcpt, size)) == NULL)
+		return;
+	if (d->action == ROUTE_BOUNCE) {
+		snprintf(action, len, "%s %s %s", strcmp(d->status, "5.3.4") ==
+		    0 ? "552" : "550", d->status, d->reason);
+		log_info("recipient=%s decision=reject status=%s size=%" PRIu64
+		    " reason=\"%s\" lst_version=%ju", rcpt, d->status, size,
+		    d->reason, (uintmax_t)d->lst_version);
+		return;
+	}
+	if (s->nrcpts < POLICY_MAX_RCPTS) {
+		s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1,
+		    sizeof(*s->rcpts));
+		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
+	}
+}
+
+/* policy_eom - END-OF-MESSAGE: the real size against every route */
+static void
+policy_eom(struct policy_session *s, char *action, size_t len)
+{
+	const char *rcpt = policy_req_get(&s->req, "recipient");
+	uint64_t size = policy_size(&s->req);
+	const struct route_decision *d;
+
+	if (rcpt != NULL && *rcpt != '\0' && s->nrcpts == 0) {
+		s->rcpts = xcalloc(1, sizeof(*s->rcpts));
+		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
+	}
+	for (int i = 0; i < s->nrcpts && size > 0; i++) {
+		if ((d = policyd_decide(s->pd, s->rcpts[i], size)) == NULL)
+			break;
+		if (d->action == ROUTE_BOUNCE && strcmp(d->status, "5.3.4") ==
+		    0) {
+			snprintf(action, len, "552 5.3.4 %s", d->reason);
+			log_info("recipient=%s decision=reject status=5.3.4 "
+			    "size=%" PRIu64 " stage=end-of-message reason="
+			    "\"%s\"", s->rcpts[i], size, d->reason);
+			break;
+		}
+	}
+	policy_forget(s);
+}
+
+/* policy_handle - one complete request, one reply */
+static void
+policy_handle(struct policy_session *s)
+{
+	const char *state = policy_req_get(&s->req, "protocol_state");
+	const char *inst = policy_req_get(&s->req, "instance");
+	char action[512] = "DUNNO";
+
+	if (inst != NULL && (s->instance == NULL ||
+	    strcmp(inst, s->instance) != 0)) {
+		policy_forget(s);
+		s->instance = xstrdup(inst);
+	}
+	if (state != NULL && strcmp(state, "RCPT") == 0)
+		policy_rcpt(s, action, sizeof(action));
+	else if (state != NULL && strcmp(state, "END-OF-MESSAGE") == 0)
+		policy_eom(s, action, sizeof(action));
+	evbuffer_add_printf(bufferevent_get_output(s->bev), "action=%s\n\n",
+	    action);
+}
+
+/* policy_read - every whole request in the input buffer */
+static void
+policy_read(struct bufferevent *bev, void *arg)
+{
+	struct policy_session *s = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	while (evbuffer_get_length(in) > 0) {
+		size_t len = evbuffer_get_length(in), consumed = 0;
+		const char *buf = (const char *)evbuffer_pullup(in, -1);
+
+		switch (policy_req_feed(&s->req, buf, len, &consumed)) {
+		case POLICY_REQ_MORE:
+			evbuffer_drain(in, consumed);
+			return;
+		case POLICY_REQ_ERR:
+			log_warnx("policy: bad request (%s), closing",
+			    s->req.err);
+			policy_close(s);
+			return;
+		case POLICY_REQ_DONE:
+			evbuffer_drain(in, consumed);
+			policy_handle(s);
+			policy_req_reset(&s->req);
+			break;
+		}
+		if (evbuffer_get_length(bufferevent_get_output(bev)) >
+		    POLICY_MAX_OUTPUT) {
+			log_warnx("policy: client does not read its replies, "
+			    "closing");
+			policy_close(s);
+			return;
+		}
+	}
+}
+
+/* policy_event - EOF, error or idle timeout: the session ends */
+static void
+policy_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	if (what & BEV_EVENT_ERROR)
+		log_debug("policy: connection error");
+	policy_close(arg);
+}
+
+/* policy_accept - a new policy session */
+void
+policy_accept(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct policyd *pd = arg;
+	struct policy_session *s;
+	struct timeval idle;
+
+	(void)l;
+	(void)sa;
+	(void)salen;
+	if (!policyd_client_open(pd)) {
+		evutil_closesocket(fd);
+		return;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->pd = pd;
+	s->bev = bufferevent_socket_new(pd->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL) {
+		log_warnx("policy: cannot set up a session");
+		evutil_closesocket(fd);
+		free(s);
+		policyd_client_close(pd);
+		return;
+	}
+	idle.tv_sec = (time_t)(pd->set->client_idle_timeout / 1000);
+	idle.tv_usec = (suseconds_t)(pd->set->client_idle_timeout % 1000) *
+	    1000;
+	bufferevent_set_timeouts(s->bev, &idle, NULL);
+	bufferevent_setwatermark(s->bev, EV_READ, 0, 2 * POLICY_REQ_MAX_SIZE);
+	bufferevent_setcb(s->bev, policy_read, NULL, policy_event, s);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+}
