@@ -132,7 +132,7 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
 	    $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	        -print_final_stats=0 $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
 	        2>$(BUILD)/corpus/$$n.log || { tail -40 $(BUILD)/corpus/$$n.log; exit 1; }; \
-	    grep -E '^(#[0-9]+ +DONE|Done)' $(BUILD)/corpus/$$n.log | tail -1; \
+	    grep -aE '^(#[0-9]+ +DONE|Done)' $(BUILD)/corpus/$$n.log | tail -1; \
 	done
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
