@@ -123,13 +123,14 @@ FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
 	@packaging/install-deps.sh check
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
-	    SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined" fuzz-run
+	    SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" fuzz-run
 
 fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
 	@for n in $(FUZZ_NAMES); do \
 	    mkdir -p $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
 	    echo "== fuzz $$n ($(FUZZ_SECONDS)s)"; \
 	    $(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	        -artifact_prefix=$(BUILD)/corpus/$$n- \
 	        -print_final_stats=0 $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
 	        2>$(BUILD)/corpus/$$n.log || { tail -40 $(BUILD)/corpus/$$n.log; exit 1; }; \
 	    grep -aE '^(#[0-9]+ +DONE|Done)' $(BUILD)/corpus/$$n.log | tail -1; \
@@ -137,7 +138,8 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIB_LIBS)
+	$(CC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $^ $(LIB_LIBS)
 
 clean:
 	rm -rf build
