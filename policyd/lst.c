@@ -29,6 +29,24 @@ policyd_lst_free(struct policyd_lst *l)
 	free(l);
 }
 
+/* policyd_lst_same - the file is the one l came from (or was refused) */
+static int
+policyd_lst_same(const struct policyd_lst *l, const struct stat *st)
+{
+	return l->ino == st->st_ino && l->size == st->st_size &&
+	    l->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    l->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* policyd_lst_mark - remember the file's identity in l */
+static void
+policyd_lst_mark(struct policyd_lst *l, const struct stat *st)
+{
+	l->ino = st->st_ino;
+	l->mtime = st->st_mtim;
+	l->size = st->st_size;
+}
+
 /* policyd_lst_load - a new holder from the file; NULL on error */
 static struct policyd_lst *
 policyd_lst_load(struct policyd *pd, const struct stat *st)
@@ -57,9 +75,7 @@ policyd_lst_load(struct policyd *pd, const struct stat *st)
 	p.transport = pd->set->transport;
 	l->ix = route_index_new(l->snap->topo);
 	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
-	l->ino = st->st_ino;
-	l->mtime = st->st_mtim;
-	l->size = st->st_size;
+	policyd_lst_mark(l, st);
 	diag_free(&d);
 	return l;
 bad:
@@ -86,18 +102,14 @@ policyd_lst_check(struct policyd *pd)
 			log_warn("snapshot=%s", pd->snapshot_path);
 		return -1;
 	}
-	if (pd->lst != NULL && pd->lst->ino == st.st_ino &&
-	    pd->lst->size == st.st_size &&
-	    pd->lst->mtime.tv_sec == st.st_mtim.tv_sec &&
-	    pd->lst->mtime.tv_nsec == st.st_mtim.tv_nsec)
+	/* the file in use, or the bad file refused last: nothing new */
+	if (pd->lst != NULL && policyd_lst_same(pd->lst, &st))
 		return 0;
+	if (pd->lst == NULL && policyd_lst_same(&pd->refused, &st))
+		return -1;
 	if ((l = policyd_lst_load(pd, &st)) == NULL) {
-		/* do not retry the same bad file every tick */
-		if (pd->lst != NULL) {
-			pd->lst->ino = st.st_ino;
-			pd->lst->mtime = st.st_mtim;
-			pd->lst->size = st.st_size;
-		}
+		/* do not retry (and log) the same bad file every tick */
+		policyd_lst_mark(pd->lst != NULL ? pd->lst : &pd->refused, &st);
 		return -1;
 	}
 	log_info("snapshot=%s loaded lst_version=%ju topology_version=%ju "

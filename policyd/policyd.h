@@ -41,6 +41,9 @@ struct policyd {
 	const char		*server;	/* this server's name */
 	const char		*snapshot_path;
 	struct policyd_lst	*lst;		/* NULL: no snapshot yet */
+	struct policyd_lst	 refused;	/* identity (ino, mtime, size)
+						   of the file refused while
+						   lst is NULL: not retried */
 	struct event		*check_ev;	/* snapshot check timer */
 	struct evconnlistener	*sockmap_l;
 	struct evconnlistener	*policy_l;

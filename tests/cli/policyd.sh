@@ -1,0 +1,677 @@
+#!/bin/sh
+# policyd.sh - lsa-policyd end to end: socketmap lookups through postmap
+# (Postfix's own client) and a raw client, policy delegation, rotation,
+# snapshot changes under a held connection, malformed input, and many
+# connections at once.
+#
+# Two daemons in the foreground (-d), logs in $tmp:
+#   A  seed002 as lon-bh1, unix sockets, snapshot STATE_DIR/lst.snapshot,
+#      rotation_interval 1h (answers do not rotate within a check; the
+#      expected strings come from `lsactl route -s` at the same rotation)
+#   B  an inline topology as a1, inet:127.0.0.1 ports, [policyd]
+#      snapshot, rotation_interval 300ms, max_size 1M on connector A-B
+# tests/policyd/client.py is the raw client (see its header).
+#
+# Run from the repository root with BUILD set to the build directory
+# (tests/run.sh does both). Prints "ok NAME" / "not ok NAME" lines.
+set -u
+BUILD=${BUILD:-build}
+SEED=tests/topologies/seed002.conf
+POLICYD="$BUILD/bin/lsa-policyd"
+LSACTL="$BUILD/bin/lsactl"
+CLIENT="tests/policyd/client.py"
+tmp=$(mktemp -d) || exit 1
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+failed=0
+cur_log=""
+
+# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# client ARGS...: the raw client, as run does
+client() {
+	run python3 "$CLIENT" "$@"
+}
+
+# result NAME STATUS: one ok/not ok line; what the command did on failure
+result() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok $1"
+	else
+		echo "not ok $1"
+		failed=$((failed + 1))
+		echo "# exit status $rc"
+		sed 's/^/# stdout: /' "$tmp/out" | head -20
+		sed 's/^/# stderr: /' "$tmp/err" | head -20
+		[ -n "$cur_log" ] && tail -n 5 "$cur_log" | sed 's/^/# log: /'
+		return 1
+	fi
+}
+
+# out TEXT: stdout was exactly TEXT (lines)
+out() {
+	printf '%s\n' "$1" | cmp -s - "$tmp/out"
+}
+
+# noerr: nothing on stderr
+noerr() {
+	[ ! -s "$tmp/err" ]
+}
+
+# wait_log LOG TEXT [N]: bounded wait (20 s) for N (default 1) lines of
+# a log with a fixed string
+wait_log() {
+	i=0
+	while [ "$(grep -Fc -- "$2" "$1")" -lt "${3:-1}" ]; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && return 1
+		sleep 0.1
+	done
+}
+
+# alive PID: the daemon still runs
+alive() {
+	kill -0 "$1" 2>/dev/null
+}
+
+# hour: the rotation number of a daemon with rotation_interval = 1h
+hour() {
+	echo $(($(date +%s%3N) / 3600000))
+}
+
+# lsactl CMD ARGS...: lsactl with settings of its own (no server; routing
+# defaults as the daemons have them), whatever /etc/lsa/lsa.conf holds
+lsactl() {
+	lc_cmd=$1
+	shift
+	"$LSACTL" "$lc_cmd" -c "$tmp/lsactl.conf" "$@"
+}
+
+# transport SNAPSHOT FROM ROTATION KEY: the engine's next-hop string
+transport() {
+	lsactl route -s "$1" --from "$2" --rotation "$3" "$4" |
+	    sed -n '1s/^.* from [^ ]*: relay //p'
+}
+
+# decision SNAPSHOT FROM KEY: the engine's "error:..."/"retry:..." text
+decision() {
+	lsactl route -s "$1" --from "$2" --json "$3" | python3 -c '
+import json, sys
+d = json.loads(sys.stdin.readline())
+print({"bounce": "error", "defer": "retry"}[d["action"]] + ":" +
+      d["status"] + " " + d["reason"])'
+}
+
+# a_pre, then the command, then a_relay PREFIX KEY: stdout is PREFIX and
+# the engine's next-hop string for KEY on daemon A's snapshot, at the
+# rotation number before or after the command (an hour boundary may pass)
+a_pre() {
+	a_h1=$(hour)
+}
+a_relay() {
+	h2=$(hour)
+	got=$(cat "$tmp/out")
+	[ "$got" = "$1$(transport "$A_SNAP" lon-bh1 "$a_h1" "$2")" ] ||
+	    [ "$got" = "$1$(transport "$A_SNAP" lon-bh1 "$h2" "$2")" ]
+}
+
+# start NAME SETTINGS: run a daemon in the background, $pid, wait until
+# it listens; 1 if it exited (its log says why)
+start() {
+	: >"$tmp/$1.log"
+	"$POLICYD" -d -c "$2" 2>"$tmp/$1.log" &
+	pid=$!
+	i=0
+	while ! grep -q '^lsa-policyd: started ' "$tmp/$1.log"; do
+		if ! alive "$pid"; then
+			wait "$pid"
+			return 1
+		fi
+		i=$((i + 1))
+		[ "$i" -gt 300 ] && break
+		sleep 0.1
+	done
+	pids="$pids $pid"
+}
+
+# snap LOG PID FILE N ARGS...: write a snapshot (lsactl snapshot ARGS),
+# SIGHUP, wait until the daemon loaded lst_version N
+snap() {
+	sn_log=$1 sn_pid=$2 sn_file=$3 sn_n=$4
+	shift 4
+	lsactl snapshot "$@" --lst-version "$sn_n" -o "$sn_file" &&
+	    kill -HUP "$sn_pid" &&
+	    wait_log "$sn_log" "snapshot=$sn_file loaded lst_version=$sn_n "
+}
+
+# ---------------------------------------------------------------- daemon A
+mkdir "$tmp/a" "$tmp/pf"
+printf '[policyd]\ntransport = smtp\n' >"$tmp/lsactl.conf"
+echo 'compatibility_level = 3.6' >"$tmp/pf/main.cf"
+A_SNAP="$tmp/a/lst.snapshot"
+A_MAP="unix:$tmp/a/sockmap"
+A_POL="unix:$tmp/a/policy"
+A_LOG="$tmp/a.log"
+cur_log=$A_LOG
+cat >"$tmp/a.conf" <<EOF
+[agent]
+server = lon-bh1
+topology = $(pwd)/$SEED
+state_dir = $tmp/a
+[policyd]
+socketmap_listen = $A_MAP
+policy_listen = $A_POL
+rotation_interval = 1h
+snapshot_check_interval = 200ms
+EOF
+run start a "$tmp/a.conf"
+result "daemon A (seed002, lon-bh1) starts on unix sockets" $? || exit 1
+A_PID=$pid
+
+# pm KEY: postmap through daemon A's socketmap
+pm() {
+	run postmap -c "$tmp/pf" -q "$1" "socketmap:$A_MAP:transport"
+}
+
+# ---- no snapshot yet
+client lookup "$A_MAP" x@boston.contoso.test
+out "TEMP no LST snapshot loaded"
+result "no snapshot: raw socketmap lookup answers TEMP" $?
+
+pm x@boston.contoso.test
+[ "$rc" -ne 0 ] && [ ! -s "$tmp/out" ] &&
+    grep -Fxq "postmap: warning: socketmap:$A_MAP:transport socketmap server temporary error: no LST snapshot loaded" "$tmp/err"
+result "no snapshot: postmap fails with the socketmap temporary error" $?
+
+RCPT_NOWHERE='request=smtpd_access_policy
+protocol_state=RCPT
+instance=1.1
+recipient=x@nowhere.contoso.test
+size=0
+'
+RCPT_BOSTON='request=smtpd_access_policy
+protocol_state=RCPT
+instance=1.1
+recipient=x@boston.contoso.test
+size=0
+'
+printf '%s\n' "$RCPT_NOWHERE" | client send "$A_POL" --policy --replies 1
+out "reply: action=DUNNO
+open" && alive "$A_PID"
+result "no snapshot: policy RCPT answers DUNNO" $?
+
+grep -Fq "snapshot=$A_SNAP not loaded: lookups answer TEMP" "$A_LOG"
+result "no snapshot: the log says lookups answer TEMP" $?
+
+# a bad file while none is loaded: refused once, not re-read every check
+printf 'not a snapshot\n' >"$A_SNAP.new" && mv "$A_SNAP.new" "$A_SNAP"
+kill -HUP "$A_PID"
+wait_log "$A_LOG" "snapshot=$A_SNAP rejected: " && sleep 0.7 &&
+    [ "$(grep -c "snapshot=$A_SNAP rejected: " "$A_LOG")" -eq 1 ] &&
+    client lookup "$A_MAP" x@boston.contoso.test &&
+    out "TEMP no LST snapshot loaded"
+result "no snapshot, bad file: rejected once (logged), still TEMP" $?
+
+# ---- every decision through postmap
+snap "$A_LOG" "$A_PID" "$A_SNAP" 1 -t "$SEED"
+result "snapshot v1 written and loaded (SIGHUP)" $?
+
+a_pre; pm x@boston.contoso.test
+[ "$rc" -eq 0 ] && noerr && a_relay "" x@boston.contoso.test &&
+    grep -q '^smtp:\[127.0.7.1[12]\]:25, \[127.0.7.1[12]\]:25$' "$tmp/out"
+result "postmap relay: smtp:[ny-bh1]:25, [ny-bh2]:25 as the engine says" $?
+relay_boston=$(cat "$tmp/out")
+
+pm Mixed.Case+ext@Boston.Contoso.Test
+[ "$rc" -eq 0 ] && noerr && out "$relay_boston"
+result "postmap Mixed.Case+ext@Boston.Contoso.Test: routed as the lowercase address" $?
+
+a_pre; pm someone@example.com
+[ "$rc" -eq 0 ] && noerr && a_relay "" someone@example.com
+result "postmap relay to the Internet connector's group" $?
+
+pm x@nowhere.contoso.test
+[ "$rc" -eq 0 ] && noerr &&
+    out "error:5.4.4 no server or connector serves nowhere.contoso.test, a domain of the organization"
+result "postmap bounce: error:5.4.4 for an owned domain nobody serves" $?
+
+pm '*'
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && noerr
+result "postmap \"*\": not found" $?
+
+pm postmaster
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && noerr
+result "postmap key without '@': not found" $?
+
+printf '%s\n' "$RCPT_NOWHERE" | client send "$A_POL" --policy --replies 1
+out "reply: action=550 5.4.4 no server or connector serves nowhere.contoso.test, a domain of the organization
+open"
+result "policy RCPT to an owned domain nobody serves: 550 5.4.4" $?
+
+# two requests in one write: two replies, in order, nothing else
+printf '%s\n%s\n' "$RCPT_NOWHERE" "$RCPT_BOSTON" |
+    client send "$A_POL" --policy --replies 2
+out "reply: action=550 5.4.4 no server or connector serves nowhere.contoso.test, a domain of the organization
+reply: action=DUNNO
+open"
+result "policy: two pipelined requests, two exact replies in order" $?
+
+# ---- the snapshot changes under a held connection
+cat >"$tmp/swap.sh" <<EOF
+"$LSACTL" snapshot -c "$tmp/lsactl.conf" -t "$SEED" \
+    --down London-NewYork --lst-version 2 -o "$A_SNAP.new" && mv "$A_SNAP.new" "$A_SNAP" &&
+    kill -HUP $A_PID || exit 1
+i=0
+while ! grep -Fq "snapshot=$A_SNAP loaded lst_version=2 " "$A_LOG"; do
+	i=\$((i + 1))
+	[ "\$i" -gt 200 ] && exit 1
+	sleep 0.1
+done
+EOF
+h1=$(hour)
+before=$(transport "$A_SNAP" lon-bh1 "$h1" x@boston.contoso.test)
+client held "$A_MAP" x@boston.contoso.test sh "$tmp/swap.sh"
+after=$(transport "$A_SNAP" lon-bh1 "$h1" x@boston.contoso.test)
+[ "$h1" = "$(hour)" ] || { before=$(sed -n 's/^before: OK //p' "$tmp/out");
+    after=$(sed -n 's/^after: OK //p' "$tmp/out"); }
+out "before: OK $before
+after: OK $after" && [ "$before" != "$after" ] &&
+    echo "$after" | grep -q '^smtp:\[127.0.5.1[12]\]:25, \[127.0.5.1[12]\]:25$'
+result "held connection: new snapshot (London-NewYork down) answers on it, via Copenhagen" $?
+
+# ---- defer: both ways to New York down
+snap "$A_LOG" "$A_PID" "$A_SNAP" 3 -t "$SEED" --down London-NewYork \
+    --down Copenhagen-NewYork
+result "snapshot v3 (London-NewYork, Copenhagen-NewYork down) loaded" $?
+
+defer_boston="retry:4.4.1 connector London-NewYork is down; mail waits here, at the point of failure"
+pm x@boston.contoso.test
+[ "$rc" -eq 0 ] && noerr && out "$defer_boston" &&
+    [ "$(decision "$A_SNAP" lon-bh1 x@boston.contoso.test)" = "$defer_boston" ]
+result "postmap defer: retry:4.4.1 at the point of failure" $?
+
+printf '%s\n' "$RCPT_BOSTON" | client send "$A_POL" --policy --replies 1
+out "reply: action=DUNNO
+open"
+result "policy RCPT over a down link: DUNNO (never rejects)" $?
+
+# ---- agent gone: snapshot removed, then replaced by bad files
+rm -f "$A_SNAP"
+kill -HUP "$A_PID"
+sleep 0.5
+client lookup "$A_MAP" x@boston.contoso.test
+out "OK $defer_boston" && alive "$A_PID"
+result "snapshot removed: answers from the last one" $?
+
+printf 'not a snapshot\n' >"$A_SNAP.new" && mv "$A_SNAP.new" "$A_SNAP"
+kill -HUP "$A_PID"
+wait_log "$A_LOG" "snapshot=$A_SNAP rejected: " 2 &&
+    client lookup "$A_MAP" x@boston.contoso.test &&
+    out "OK $defer_boston" && alive "$A_PID"
+result "snapshot replaced by a bad file: rejected (logged), last one answers" $?
+
+# a good snapshot of another organization: this server is not in it
+printf '[organization]\nname = O\nversion = 9\n[group G]\n[server s1]\ngroup = G\naddress = 127.0.0.1\n' >"$tmp/other.conf"
+lsactl snapshot -t "$tmp/other.conf" --lst-version 4 -o "$A_SNAP" &&
+    kill -HUP "$A_PID" &&
+    wait_log "$A_LOG" "snapshot=$A_SNAP rejected: server lon-bh1 is not in its topology" &&
+    client lookup "$A_MAP" x@boston.contoso.test &&
+    out "OK $defer_boston" && alive "$A_PID"
+result "snapshot without this server: rejected (logged), last one answers" $?
+
+snap "$A_LOG" "$A_PID" "$A_SNAP" 5 -t "$SEED"
+result "snapshot v5 (all up) loaded after the bad ones" $?
+
+a_pre; pm x@boston.contoso.test
+[ "$rc" -eq 0 ] && a_relay "" x@boston.contoso.test
+result "postmap relay again on v5" $?
+
+# ---- malformed socketmap requests: each closes its own connection only
+LONDON="OK smtp:[127.0.2.10]:25"
+
+# bad_sockmap NAME ERR [--eof]: stdin bytes close the session, logged
+# as ERR ("" when the close has no log line); another session goes on
+bad_sockmap() {
+	bs_name=$1 bs_err=$2
+	shift 2
+	client send "$A_MAP" --sockmap --other x@london.contoso.test "$@"
+	out "closed
+other: $LONDON" && alive "$A_PID" &&
+	    { [ -z "$bs_err" ] || grep -Fq \
+	    "socketmap: bad request ($bs_err), closing" "$A_LOG"; }
+	result "socketmap $bs_name: connection closed, others served" $?
+}
+
+printf '99999999999999999999:' |
+    bad_sockmap "length overflow (99999999999999999999:)" \
+    "length larger than the limit"
+printf '31:transport x@london.contoso.testX' |
+    bad_sockmap "missing comma" "missing ',' after payload"
+printf '31;transport x@london.contoso.test,' |
+    bad_sockmap "missing colon" "missing ':' after length"
+printf '100001:transport ' |
+    bad_sockmap "length 100001 (header only)" "length larger than the limit"
+printf '18:transport \377@x.test,' |
+    bad_sockmap "non-UTF-8 key" "invalid key"
+printf '30:transport x@lon' | bad_sockmap "truncated then EOF" "" --eof
+printf 'x:' | bad_sockmap "length not a digit" \
+    "length does not start with a digit"
+
+# the whole 100001-byte request: closed (or reset, when the daemon
+# closed before reading it all)
+python3 -c 'import sys; sys.stdout.write("100001:transport " + "a" * 99991 + ",")' |
+    client send "$A_MAP" --sockmap --other x@london.contoso.test
+{ out "closed
+other: $LONDON" || out "reset
+other: $LONDON"; } && alive "$A_PID"
+result "socketmap oversized request (100001 bytes): connection closed, others served" $?
+
+# the limit itself is allowed: a 100000-byte request is answered
+python3 -c 'import sys; sys.stdout.write("100000:transport " + "a" * 99990 + ",")' |
+    client send "$A_MAP" --sockmap --replies 1
+out "reply: NOTFOUND 
+open"
+result "socketmap 100000-byte request: answered NOTFOUND, connection stays" $?
+
+printf '21:nottransport x@b.test,31:transport x@london.contoso.test,' |
+    client send "$A_MAP" --sockmap --replies 2
+out "reply: PERM unknown table
+reply: $LONDON
+open" && grep -Fq 'socketmap: unknown table "nottransport"' "$A_LOG"
+result "socketmap bad table name: PERM, connection stays and answers the next" $?
+
+# ---- malformed policy requests
+OTHER_POLICY='request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@nowhere.contoso.test\n\n'
+
+# bad_policy NAME ERR: stdin closes the session with ERR logged
+bad_policy() {
+	client send "$A_POL" --policy --other "$OTHER_POLICY"
+	out "closed
+other: reply: action=550 5.4.4 no server or connector serves nowhere.contoso.test, a domain of the organization" &&
+	    alive "$A_PID" &&
+	    grep -Fq "policy: bad request ($2), closing" "$A_LOG"
+	result "policy $1: connection closed, others served" $?
+}
+
+# attrs N LEN: a request of N attributes "aI=" with LEN-byte lines
+attrs() {
+	python3 -c '
+import sys
+n, ln = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    name = "a%d=" % i
+    sys.stdout.write(name + "v" * (ln - len(name)) + "\n")
+sys.stdout.write("\n")' "$1" "$2"
+}
+
+printf 'request=smtpd_access_policy\nno equals sign\n\n' |
+    bad_policy "line without '='" "line 2: no '=' (want name=value)"
+attrs 1 2049 | bad_policy "line of 2049 bytes" "line 1: longer than 2048 bytes"
+attrs 65 10 | bad_policy "65 attributes" "line 65: more than 64 attributes"
+attrs 17 1000 | bad_policy "request over 16 KiB" \
+    "line 17: request larger than 16384 bytes"
+
+{ attrs 64 10; attrs 7 2048; } | client send "$A_POL" --policy --replies 2
+out "reply: action=DUNNO
+reply: action=DUNNO
+open"
+result "policy at the limits (64 attributes, 2048-byte lines): answered" $?
+
+# ---- many connections at once
+client many "$A_MAP" 200 x@london.contoso.test
+out "connections 200
+reply: 200 $LONDON" && alive "$A_PID"
+result "200 concurrent socketmap connections: all answered" $?
+
+# ---------------------------------------------------------------- daemon B
+cat >"$tmp/tiny.conf" <<'EOF'
+[organization]
+name = Tiny
+version = 1
+domains = tiny.test, *.tiny.test
+[group A]
+[group B]
+[group C]
+[server a1]
+group = A
+address = 127.0.10.1
+mailboxes = a.tiny.test
+[server b1]
+group = B
+address = 127.0.11.1
+mailboxes = b.tiny.test
+[server b2]
+group = B
+address = 127.0.11.2
+[server b3]
+group = B
+address = 127.0.11.3
+[server c1]
+group = C
+address = 127.0.12.1
+mailboxes = c.tiny.test
+[server c2]
+group = C
+address = 127.0.12.2
+[connector A-B]
+from = A
+to = B
+cost = 10
+max_size = 1M
+[connector A-C]
+from = A
+to = C
+cost = 10
+EOF
+B_SNAP="$tmp/b.snapshot"
+B_LOG="$tmp/b.log"
+cur_log=$B_LOG
+lsactl snapshot -t "$tmp/tiny.conf" --lst-version 1 -o "$B_SNAP"
+tries=0
+while :; do
+	port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 19990))
+	B_MAP="inet:127.0.0.1:$port"
+	B_POL="inet:127.0.0.1:$((port + 1))"
+	cat >"$tmp/b.conf" <<EOF
+[agent]
+server = a1
+topology = $tmp/tiny.conf
+state_dir = $tmp
+[policyd]
+socketmap_listen = $B_MAP
+policy_listen = $B_POL
+snapshot = $B_SNAP
+rotation_interval = 300ms
+EOF
+	start b "$tmp/b.conf" && break
+	tries=$((tries + 1))
+	[ "$tries" -ge 10 ] && break
+done
+wait_log "$B_LOG" "snapshot=$B_SNAP loaded lst_version=1 " && alive "$pid"
+result "daemon B (inline topology, a1) starts on inet:127.0.0.1 ports" $? ||
+    exit 1
+B_PID=$pid
+
+# pmb KEY: postmap through daemon B's socketmap
+pmb() {
+	run postmap -c "$tmp/pf" -q "$1" "socketmap:$B_MAP:transport"
+}
+
+pmb x@a.tiny.test
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && noerr
+result "postmap local (hosted on this server): not found" $?
+
+pmb x@example.com
+[ "$rc" -eq 1 ] && [ ! -s "$tmp/out" ] && noerr
+result "postmap default (no address space matches): not found" $?
+
+pmb x@nobody.tiny.test
+[ "$rc" -eq 0 ] && noerr &&
+    out "error:5.4.4 no server or connector serves nobody.tiny.test, a domain of the organization"
+result "postmap bounce over inet: error:5.4.4" $?
+
+# ---- rotation: the same string within an interval, rotating across
+client rotation "$B_MAP" 300 1600 x@b.tiny.test y@c.tiny.test
+cp "$tmp/out" "$tmp/rot"
+rot_ok=0
+while read -r r _ key reply; do
+	[ "$reply" = "OK $(transport "$B_SNAP" a1 "$r" "$key")" ] ||
+	    { echo "# rotation $r $key: $reply"; rot_ok=1; }
+done <"$tmp/rot"
+[ "$rot_ok" -eq 0 ] && [ -s "$tmp/rot" ]
+result "rotation: every interval's answer is the engine's at that rotation number" $?
+
+# at least three consecutive full intervals, several lookups each, all
+# three orders of b1,b2,b3 and both of c1,c2
+python3 - "$tmp/rot" <<'EOF' >"$tmp/out" 2>"$tmp/err"
+import sys
+rows = [l.split(" ", 3) for l in open(sys.argv[1]).read().splitlines()]
+full = [(int(r), k, v) for r, n, k, v in rows if int(n) >= 3]
+bs = sorted((r, v) for r, k, v in full if k == "x@b.tiny.test")
+cs = sorted((r, v) for r, k, v in full if k == "y@c.tiny.test")
+byr = dict(bs)
+starts = [r for r in byr if r + 1 in byr and r + 2 in byr]
+ok = (len(starts) > 0 and
+      all(len({byr[r], byr[r + 1], byr[r + 2]}) == 3 for r in starts) and
+      len({v for r, v in cs}) == 2 and
+      all(v0 != v1 for (r0, v0), (r1, v1) in zip(cs, cs[1:]) if r1 == r0 + 1))
+print("ok" if ok else "bad: %r %r" % (bs, cs))
+EOF
+out ok
+result "rotation: {c1,c2} -> {c2,c1}, and {b1,b2,b3} in all three orders over consecutive intervals" $?
+
+# ---- sizes
+RCPT_B='request=smtpd_access_policy
+protocol_state=RCPT
+instance=2.1
+recipient=x@b.tiny.test'
+LIMIT_TEXT="exceeds the limit 1048576 of connector A-B on the route"
+
+printf '%s\nsize=2000000\n\n' "$RCPT_B" | client send "$B_POL" --policy --replies 1
+out "reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
+open"
+result "policy RCPT, SIZE over the connector's max_size: 552 5.3.4" $?
+
+printf '%s\nsize=1048577\n\n%s\nsize=1048576\n\n%s\n\n' "$RCPT_B" "$RCPT_B" "$RCPT_B" |
+    client send "$B_POL" --policy --replies 3
+out "reply: action=552 5.3.4 message size 1048577 $LIMIT_TEXT
+reply: action=DUNNO
+reply: action=DUNNO
+open"
+result "policy RCPT, SIZE 1M+1 rejected, exactly 1M and none: DUNNO" $?
+
+# one session as smtpd holds it: request, reply, request, ...
+cat >"$tmp/eom" <<'EOF'
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.1
+recipient=y@c.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.1
+recipient=x@b.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.1
+recipient=x@a.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=END-OF-MESSAGE
+instance=3.1
+recipient=
+size=2000000
+
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.2
+recipient=x@b.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=END-OF-MESSAGE
+instance=3.2
+recipient=
+size=1000000
+
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.3
+recipient=x@b.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=RCPT
+instance=3.4
+recipient=y@c.tiny.test
+size=0
+
+request=smtpd_access_policy
+protocol_state=END-OF-MESSAGE
+instance=3.4
+recipient=
+size=2000000
+
+request=smtpd_access_policy
+protocol_state=END-OF-MESSAGE
+instance=3.5
+recipient=x@b.tiny.test
+size=2000000
+
+EOF
+client send "$B_POL" --policy --split --replies 10 <"$tmp/eom"
+out "reply: action=DUNNO
+reply: action=DUNNO
+reply: action=DUNNO
+reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
+reply: action=DUNNO
+reply: action=DUNNO
+reply: action=DUNNO
+reply: action=DUNNO
+reply: action=DUNNO
+reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
+open"
+result "policy END-OF-MESSAGE: recipients remembered per instance, a new instance forgets them" $?
+
+printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=q@nobody.tiny.test\nsize=0\n\n' |
+    client send "$B_POL" --policy --replies 1
+out "reply: action=550 5.4.4 no server or connector serves nobody.tiny.test, a domain of the organization
+open"
+result "policy RCPT over inet, owned domain nobody serves: 550 5.4.4" $?
+
+# ---------------------------------------------------------------- the end
+# stop NAME PID LOG: alive until now, exits 0 on SIGTERM, no sanitizer report
+stop() {
+	rc=1
+	alive "$2" && kill -TERM "$2" && wait "$2"
+	rc=$?
+	pids=$(echo "$pids" | sed "s/ $2\$//; s/ $2 / /")
+	cp "$3" "$tmp/err"
+	: >"$tmp/out"
+	cur_log=""
+	[ "$rc" -eq 0 ] && grep -q '^lsa-policyd: stopping on signal 15 ' "$3" &&
+	    ! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$3"
+	result "daemon $1 alive to the end, stops cleanly on SIGTERM" $?
+}
+stop A "$A_PID" "$A_LOG"
+stop B "$B_PID" "$B_LOG"
+
+[ "$failed" -eq 0 ]

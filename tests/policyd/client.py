@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""client.py - raw socketmap and policy clients for tests/cli/policyd.sh.
+
+ADDR is "unix:/PATH" or "inet:HOST:PORT" (as in the [policyd] settings).
+Every wait is bounded (--timeout, default 10 s); nothing here retries.
+
+  lookup ADDR KEY...
+      One socketmap connection, one "transport KEY" lookup per KEY, in
+      turn: prints each reply payload on a line ("OK smtp:...",
+      "NOTFOUND ", "TEMP ...").
+
+  send ADDR (--sockmap | --policy) [--replies N] [--split] [--eof]
+       [--other REQUEST]
+      Sends the bytes on stdin (in one write, or with --split one policy
+      request at a time, each after the previous reply), then reads:
+        "reply: PAYLOAD" per socketmap reply, "reply: LINE" per policy
+        reply (each must be exactly "action=...\\n\\n", else
+        "badreply: REPR");
+        then, after N replies in all (default 0; with --split the ones
+        read between requests count), how the connection stands:
+        "closed" (EOF), "reset" (ECONNRESET/EPIPE) or "open" (nothing
+        more within 0.3 s when N > 0, within --timeout when N is 0).
+      --eof shuts the write side after sending. --other REQUEST opens a
+      second connection before anything is sent and makes REQUEST (a
+      socketmap key, or one policy request with "\\n" escapes) on it at
+      the end: "other: REPLY", showing that other sessions go on.
+
+  held ADDR KEY CMD...
+      Looks KEY up, runs CMD, looks KEY up again on the same connection:
+      "before: REPLY", "after: REPLY" ("cmd failed" if CMD exits non-zero,
+      "EOF" if the connection was dropped).
+
+  rotation ADDR INTERVAL_MS DURATION_MS KEY...
+      Looks every KEY up on one connection every 20 ms for DURATION_MS.
+      A sample counts when the clock (CLOCK_REALTIME, as the daemon's)
+      showed the same interval before and after it. Prints one line per
+      interval and key, in time order: "R N KEY REPLY" (R the rotation
+      number the daemon computes, modulo 2^32; N the samples), or
+      "R N KEY inconsistent" when the samples of one interval differ.
+
+  many ADDR N KEY
+      N socketmap connections open at once, then one lookup on each, all
+      sent before any reply is read: "connections N", then
+      "reply: COUNT REPLY" per distinct reply.
+"""
+import argparse
+import codecs
+import errno
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import time
+
+TIMEOUT = 10.0
+
+
+def connect(addr):
+    """a connected blocking socket with the global timeout"""
+    if addr.startswith("unix:"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        target = addr[5:]
+    elif addr.startswith("inet:"):
+        host, port = addr[5:].rsplit(":", 1)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        target = (host, int(port))
+    else:
+        sys.exit("client.py: bad address %r" % addr)
+    # a unix socket whose backlog is full refuses a non-blocking connect
+    # with EAGAIN (TCP waits): retry until the daemon accepts
+    s.settimeout(TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        try:
+            s.connect(target)
+            return s
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def netstring(payload):
+    return b"%d:%s," % (len(payload), payload)
+
+
+class Reader:
+    """buffered reads; .eof is "closed", "reset" or None"""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.eof = None
+
+    def fill(self, timeout):
+        """read once; False on timeout or end"""
+        if self.eof:
+            return False
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        except (ConnectionResetError, BrokenPipeError):
+            self.eof = "reset"
+            return False
+        if not data:
+            self.eof = "closed"
+            return False
+        self.buf += data
+        return True
+
+    def netstring(self, deadline):
+        """one whole netstring payload, or None (end or timeout)"""
+        while True:
+            colon = self.buf.find(b":")
+            if colon > 0 and self.buf[:colon].isdigit():
+                n = int(self.buf[:colon])
+                if len(self.buf) >= colon + n + 2:
+                    payload = self.buf[colon + 1:colon + 1 + n]
+                    if self.buf[colon + 1 + n:colon + 2 + n] != b",":
+                        raise ValueError("reply without ','")
+                    self.buf = self.buf[colon + 2 + n:]
+                    return payload
+            elif colon == 0 or (colon > 0 and not self.buf[:colon].isdigit()):
+                raise ValueError("bad reply framing %r" % self.buf[:40])
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.fill(left):
+                return None
+
+    def policy_reply(self, deadline):
+        """one reply block up to the empty line, or None"""
+        while True:
+            end = self.buf.find(b"\n\n")
+            if end >= 0:
+                block = self.buf[:end + 2]
+                self.buf = self.buf[end + 2:]
+                return block
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.fill(left):
+                return None
+
+
+def text(b):
+    """bytes for printing: UTF-8, anything else escaped"""
+    return b.decode("utf-8", "backslashreplace")
+
+
+def show_policy(block):
+    lines = block.split(b"\n")
+    if (len(lines) == 3 and lines[0].startswith(b"action=") and
+            lines[1] == b"" and lines[2] == b""):
+        return "reply: " + text(lines[0])
+    return "badreply: %r" % block
+
+
+def state(r, wait):
+    """how the connection stands after the replies"""
+    if r.buf:
+        return "extra: %r" % r.buf
+    deadline = time.monotonic() + wait
+    while r.eof is None:
+        left = deadline - time.monotonic()
+        if left <= 0 or not r.fill(left):
+            break
+        if r.buf:
+            return "extra: %r" % r.buf
+    return r.eof or "open"
+
+
+def lookup_one(s, r, key):
+    s.sendall(netstring(b"transport " + key))
+    p = r.netstring(time.monotonic() + TIMEOUT)
+    return "EOF" if p is None else text(p)
+
+
+def cmd_lookup(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    for key in a.keys:
+        print(lookup_one(s, r, os.fsencode(key)))
+    s.close()
+
+
+def policy_requests(data):
+    """split stdin into requests, each up to and with its empty line"""
+    reqs = []
+    while data:
+        end = data.find(b"\n\n")
+        if end < 0:
+            reqs.append(data)
+            break
+        reqs.append(data[:end + 2])
+        data = data[end + 2:]
+    return reqs
+
+
+def cmd_send(a):
+    data = sys.stdin.buffer.read()
+    other = None
+    if a.other is not None:
+        other = connect(a.addr)
+    s = connect(a.addr)
+    r = Reader(s)
+    out = []
+    chunks = policy_requests(data) if a.split else [data]
+    got = 0
+    for i, chunk in enumerate(chunks):
+        try:
+            s.sendall(chunk)
+        except (ConnectionResetError, BrokenPipeError):
+            r.eof = "reset"
+            break
+        if a.split and i < len(chunks) - 1:
+            block = r.policy_reply(time.monotonic() + TIMEOUT)
+            if block is None:
+                break
+            out.append(show_policy(block))
+            got += 1
+    if a.eof and r.eof is None:
+        s.shutdown(socket.SHUT_WR)
+    deadline = time.monotonic() + TIMEOUT
+    while got < a.replies:
+        if a.sockmap:
+            p = r.netstring(deadline)
+            if p is None:
+                break
+            out.append("reply: " + text(p))
+        else:
+            block = r.policy_reply(deadline)
+            if block is None:
+                break
+            out.append(show_policy(block))
+        got += 1
+    out.append(state(r, 0.3 if a.replies > 0 else TIMEOUT))
+    s.close()
+    if other is not None:
+        ro = Reader(other)
+        req = codecs.escape_decode(a.other.encode())[0]
+        if a.sockmap:
+            out.append("other: " + lookup_one(other, ro, req))
+        else:
+            other.sendall(req)
+            block = ro.policy_reply(time.monotonic() + TIMEOUT)
+            out.append("other: " + ("EOF" if block is None else
+                                    show_policy(block)))
+        other.close()
+    print("\n".join(out))
+
+
+def cmd_held(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    key = os.fsencode(a.key)
+    print("before: " + lookup_one(s, r, key))
+    sys.stdout.flush()
+    if subprocess.run(a.cmd, timeout=TIMEOUT).returncode != 0:
+        print("cmd failed")
+    print("after: " + lookup_one(s, r, key))
+    s.close()
+
+
+def now_ms():
+    return time.clock_gettime_ns(time.CLOCK_REALTIME) // 1000000
+
+
+def cmd_rotation(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    keys = [os.fsencode(k) for k in a.keys]
+    seen = {}				# (interval, key) -> [replies]
+    order = []
+    end = time.monotonic() + a.duration / 1000.0
+    while time.monotonic() < end:
+        for key in keys:
+            before = now_ms() // a.interval
+            reply = lookup_one(s, r, key)
+            after = now_ms() // a.interval
+            if before != after:
+                continue
+            if (before, key) not in seen:
+                seen[(before, key)] = []
+                order.append((before, key))
+            seen[(before, key)].append(reply)
+        time.sleep(0.02)
+    for iv, key in order:
+        replies = seen[(iv, key)]
+        what = replies[0] if len(set(replies)) == 1 else "inconsistent"
+        print("%d %d %s %s" % (iv % 2**32, len(replies), text(key), what))
+    s.close()
+
+
+def cmd_many(a):
+    sel = selectors.DefaultSelector()
+    socks = [connect(a.addr) for _ in range(a.n)]
+    print("connections %d" % len(socks))
+    req = netstring(b"transport " + os.fsencode(a.key))
+    for s in socks:
+        s.sendall(req)
+    readers = {}
+    for s in socks:
+        s.setblocking(False)
+        readers[s] = Reader(s)
+        sel.register(s, selectors.EVENT_READ)
+    replies = {}
+    deadline = time.monotonic() + TIMEOUT * 3
+    while sel.get_map() and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=1.0):
+            s = key.fileobj
+            rd = readers[s]
+            try:
+                data = s.recv(65536)
+            except BlockingIOError:
+                continue
+            except ConnectionResetError:
+                data = b""
+            rd.buf += data
+            p = rd.netstring(0) if data else None
+            if p is not None or not data:
+                what = "EOF" if p is None else text(p)
+                replies[what] = replies.get(what, 0) + 1
+                sel.unregister(s)
+    for s in list(sel.get_map().values()):
+        replies["no reply"] = replies.get("no reply", 0) + 1
+    for what, count in sorted(replies.items()):
+        print("reply: %d %s" % (count, what))
+    for s in socks:
+        s.close()
+
+
+def main():
+    global TIMEOUT
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--timeout", type=float, default=TIMEOUT)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("lookup")
+    p.add_argument("addr")
+    p.add_argument("keys", nargs="+")
+    p.set_defaults(fn=cmd_lookup)
+    p = sub.add_parser("send")
+    p.add_argument("addr")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--sockmap", action="store_true")
+    g.add_argument("--policy", action="store_true")
+    p.add_argument("--replies", type=int, default=0)
+    p.add_argument("--split", action="store_true")
+    p.add_argument("--eof", action="store_true")
+    p.add_argument("--other")
+    p.set_defaults(fn=cmd_send)
+    p = sub.add_parser("held")
+    p.add_argument("addr")
+    p.add_argument("key")
+    p.add_argument("cmd", nargs=argparse.REMAINDER)
+    p.set_defaults(fn=cmd_held)
+    p = sub.add_parser("rotation")
+    p.add_argument("addr")
+    p.add_argument("interval", type=int)
+    p.add_argument("duration", type=int)
+    p.add_argument("keys", nargs="+")
+    p.set_defaults(fn=cmd_rotation)
+    p = sub.add_parser("many")
+    p.add_argument("addr")
+    p.add_argument("n", type=int)
+    p.add_argument("key")
+    p.set_defaults(fn=cmd_many)
+    a = ap.parse_args()
+    TIMEOUT = a.timeout
+    try:
+        a.fn(a)
+    except (OSError, ValueError) as e:
+        print("error: %s" % e)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
