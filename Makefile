@@ -107,7 +107,7 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/ben
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(BENCHES)
+bench-run: $(PROGS) $(BENCHES)
 	@for b in $(BENCHES); do $$b || exit 1; done
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)

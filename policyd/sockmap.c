@@ -20,6 +20,7 @@
  * there is no reply that would be right.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,49 @@ sockmap_answer(struct sockmap_session *s, const char *name, size_t namelen,
 	}
 }
 
+/*
+ * sockmap_flush - send the replies now, from the read callback. Writing
+ * through the bufferevent costs, per lookup, an epoll_ctl to watch for
+ * EPOLLOUT, one more trip round the loop to learn the socket is
+ * writable (it almost always is) and an epoll_ctl to stop watching:
+ * three system calls on top of the write itself. So EV_WRITE stays
+ * disabled and the replies are written here; only what the socket does
+ * not take at once is left to the bufferevent (EV_WRITE enabled until
+ * its output drains, sockmap_write). -1: the connection broke.
+ */
+static int
+sockmap_flush(struct sockmap_session *s)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	int n;
+
+	if (evbuffer_get_length(out) == 0 ||
+	    (bufferevent_get_enabled(s->bev) & EV_WRITE))
+		return 0;		/* nothing, or already waiting */
+	/* a socket bufferevent freezes its output's start; so does its
+	 * own write callback, around the same evbuffer_write() */
+	evbuffer_unfreeze(out, 1);
+	errno = 0;
+	n = evbuffer_write(out, bufferevent_getfd(s->bev));
+	evbuffer_freeze(out, 1);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR) {
+		log_debug("socketmap: write: %s", strerror(errno));
+		return -1;
+	}
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(s->bev, EV_WRITE);
+	return 0;
+}
+
+/* sockmap_write - the output drained: back to writing from the reads */
+static void
+sockmap_write(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	bufferevent_disable(bev, EV_WRITE);
+}
+
 /* sockmap_read - every whole request in the input buffer */
 static void
 sockmap_read(struct bufferevent *bev, void *arg)
@@ -130,12 +174,12 @@ sockmap_read(struct bufferevent *bev, void *arg)
 		const char *buf;
 
 		if (len == 0)
-			return;
+			break;
 		buf = (const char *)evbuffer_pullup(in, -1);
 		switch (netstring_parse(buf, len, NETSTRING_SOCKETMAP_MAX,
 		    &payload, &plen, &consumed, &err)) {
 		case NETSTRING_MORE:
-			return;
+			goto flush;
 		case NETSTRING_ERR:
 			log_warnx("socketmap: bad request (%s), closing", err);
 			sockmap_close(s);
@@ -159,6 +203,9 @@ sockmap_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 	}
+flush:
+	if (sockmap_flush(s) < 0)
+		sockmap_close(s);
 }
 
 /* sockmap_event - EOF, error or idle timeout: the session ends */
@@ -204,6 +251,9 @@ sockmap_accept(struct evconnlistener *l, evutil_socket_t fd,
 	/* one request and a little more: the buffer stays bounded */
 	bufferevent_setwatermark(s->bev, EV_READ, 0,
 	    2 * (NETSTRING_SOCKETMAP_MAX + 16));
-	bufferevent_setcb(s->bev, sockmap_read, NULL, sockmap_event, s);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	bufferevent_setcb(s->bev, sockmap_read, sockmap_write, sockmap_event,
+	    s);
+	/* a new bufferevent has EV_WRITE enabled: sockmap_flush does it */
+	bufferevent_disable(s->bev, EV_WRITE);
+	bufferevent_enable(s->bev, EV_READ);
 }
