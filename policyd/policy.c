@@ -213,30 +213,16 @@ policy_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct policyd *pd = arg;
 	struct policy_session *s;
-	struct timeval idle;
+	struct bufferevent *bev;
 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (!policyd_client_open(pd)) {
-		evutil_closesocket(fd);
+	if ((bev = policyd_session_bev(pd, fd, 2 * POLICY_REQ_MAX_SIZE, "policy")) == NULL)
 		return;
-	}
 	s = xcalloc(1, sizeof(*s));
 	s->pd = pd;
-	s->bev = bufferevent_socket_new(pd->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (s->bev == NULL) {
-		log_warnx("policy: cannot set up a session");
-		evutil_closesocket(fd);
-		free(s);
-		policyd_client_close(pd);
-		return;
-	}
-	idle.tv_sec = (time_t)(pd->set->client_idle_timeout / 1000);
-	idle.tv_usec = (suseconds_t)(pd->set->client_idle_timeout % 1000) *
-	    1000;
-	bufferevent_set_timeouts(s->bev, &idle, NULL);
-	bufferevent_setwatermark(s->bev, EV_READ, 0, 2 * POLICY_REQ_MAX_SIZE);
+	s->bev = bev;
 	bufferevent_setcb(s->bev, policy_read, NULL, policy_event, s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -65,6 +66,8 @@ unsigned policyd_rotation(uint64_t now_ms, uint64_t interval_ms);
 struct evconnlistener *policyd_listen(struct policyd *pd, const char *spec,
     evconnlistener_cb cb);
 int policyd_client_open(struct policyd *pd);
+struct bufferevent *policyd_session_bev(struct policyd *pd,
+    evutil_socket_t fd, size_t max_input, const char *what);
 void policyd_client_close(struct policyd *pd);
 
 /* sockmap.c, policy.c: accept callbacks */

@@ -225,32 +225,18 @@ sockmap_accept(struct evconnlistener *l, evutil_socket_t fd,
 {
 	struct policyd *pd = arg;
 	struct sockmap_session *s;
-	struct timeval idle;
+	struct bufferevent *bev;
 
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if (!policyd_client_open(pd)) {
-		evutil_closesocket(fd);
+	/* one request and a little more: the buffer stays bounded */
+	if ((bev = policyd_session_bev(pd, fd,
+	    2 * (NETSTRING_SOCKETMAP_MAX + 16), "socketmap")) == NULL)
 		return;
-	}
 	s = xcalloc(1, sizeof(*s));
 	s->pd = pd;
-	s->bev = bufferevent_socket_new(pd->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (s->bev == NULL) {
-		log_warnx("socketmap: cannot set up a session");
-		evutil_closesocket(fd);
-		free(s);
-		policyd_client_close(pd);
-		return;
-	}
-	idle.tv_sec = (time_t)(pd->set->client_idle_timeout / 1000);
-	idle.tv_usec = (suseconds_t)(pd->set->client_idle_timeout % 1000) *
-	    1000;
-	bufferevent_set_timeouts(s->bev, &idle, NULL);
-	/* one request and a little more: the buffer stays bounded */
-	bufferevent_setwatermark(s->bev, EV_READ, 0,
-	    2 * (NETSTRING_SOCKETMAP_MAX + 16));
+	s->bev = bev;
 	bufferevent_setcb(s->bev, sockmap_read, sockmap_write, sockmap_event,
 	    s);
 	/* a new bufferevent has EV_WRITE enabled: sockmap_flush does it */
