@@ -218,7 +218,8 @@ policy_accept(struct evconnlistener *l, evutil_socket_t fd,
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if ((bev = policyd_session_bev(pd, fd, 2 * POLICY_REQ_MAX_SIZE, "policy")) == NULL)
+	if ((bev = policyd_session_bev(pd, fd, 2 * POLICY_REQ_MAX_SIZE,
+	    "policy")) == NULL)
 		return;
 	s = xcalloc(1, sizeof(*s));
 	s->pd = pd;
