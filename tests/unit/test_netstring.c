@@ -25,10 +25,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tabletest.h"
+
 #include "netstring.h"
 #include "socketmap_req.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define SM		NETSTRING_SOCKETMAP_MAX
 #define TRANSCRIPT	4096
 
@@ -614,27 +615,6 @@ test_request_every_code_point(void **state)
 			fail_msg("U+%04X cut short accepted", (unsigned)cp);
 	}
 }
-
-/* add_table - one cmocka test per row; every row starts with its name */
-static size_t
-add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
-    const void *table, size_t size, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		const void *row = (const char *)table + i * size;
-
-		t[n].name = *(const char *const *)row;
-		t[n].test_func = fn;
-		t[n].setup_func = NULL;
-		t[n].teardown_func = NULL;
-		t[n].initial_state = (void *)(uintptr_t)row;
-		n++;
-	}
-	return n;
-}
-
-#define ADD_TABLE(t, n, fn, tbl) \
-	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
 
 static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_parse_socketmap_limit),

@@ -27,9 +27,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tabletest.h"
+
 #include "policy_req.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define TRANSCRIPT	(64 * 1024)
 
 /* one RCPT request, first recipient of a plain ESMTP session */
@@ -724,27 +725,6 @@ test_limits_together(void **state)
 	assert_true(strlen(policy_req_get(&r, "a00")) == W);
 	assert_string_equal(policy_req_get(&r, "a62") + W - 2, "62");
 }
-
-/* add_table - one cmocka test per row; every row starts with its name */
-static size_t
-add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
-    const void *table, size_t size, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		const void *row = (const char *)table + i * size;
-
-		t[n].name = *(const char *const *)row;
-		t[n].test_func = fn;
-		t[n].setup_func = NULL;
-		t[n].teardown_func = NULL;
-		t[n].initial_state = (void *)(uintptr_t)row;
-		n++;
-	}
-	return n;
-}
-
-#define ADD_TABLE(t, n, fn, tbl) \
-	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
 
 static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_get),

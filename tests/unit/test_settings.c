@@ -15,10 +15,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tabletest.h"
+
 #include "diag.h"
 #include "settings.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* a field of struct settings and the value it should hold */
 enum field_kind { F_STR, F_U64, F_INT };
@@ -508,27 +509,6 @@ test_server_name(void **state)
 	diag_free(&d);
 	settings_free(&s);
 }
-
-/* add_table - one cmocka test per row; every row starts with its name */
-static size_t
-add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
-    const void *table, size_t size, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		const void *row = (const char *)table + i * size;
-
-		t[n].name = *(const char *const *)row;
-		t[n].test_func = fn;
-		t[n].setup_func = NULL;
-		t[n].teardown_func = NULL;
-		t[n].initial_state = (void *)(uintptr_t)row;
-		n++;
-	}
-	return n;
-}
-
-#define ADD_TABLE(t, n, fn, tbl) \
-	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
 
 static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_all_errors),

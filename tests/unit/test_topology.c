@@ -21,10 +21,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tabletest.h"
+
 #include "diag.h"
 #include "topology.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define SEED002		"tests/topologies/seed002.conf"
 #define SEED004		"tests/topologies/seed004.conf"
@@ -1202,27 +1203,6 @@ test_round_trip_long_lists(void **state)
 	topo_free(t);
 	topo_free(t2);
 }
-
-/* add_table - one cmocka test per row; every row starts with its name */
-static size_t
-add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
-    const void *table, size_t size, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		const void *row = (const char *)table + i * size;
-
-		t[n].name = *(const char *const *)row;
-		t[n].test_func = fn;
-		t[n].setup_func = NULL;
-		t[n].teardown_func = NULL;
-		t[n].initial_state = (void *)(uintptr_t)row;
-		n++;
-	}
-	return n;
-}
-
-#define ADD_TABLE(t, n, fn, tbl) \
-	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
 
 static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_defaults),

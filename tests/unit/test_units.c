@@ -15,9 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tabletest.h"
+
 #include "units.h"
 
-#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define U64MAX		"18446744073709551615"
 
 /* units_time_ms */
@@ -388,27 +389,6 @@ test_long_input_error(void **state)
 	assert_int_equal(units_bool(in, &b, err), -1);
 	assert_true(strlen(err) < UNITS_ERRLEN);
 }
-
-/* add_table - one cmocka test per row; every row starts with its name */
-static size_t
-add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
-    const void *table, size_t size, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		const void *row = (const char *)table + i * size;
-
-		t[n].name = *(const char *const *)row;
-		t[n].test_func = fn;
-		t[n].setup_func = NULL;
-		t[n].teardown_func = NULL;
-		t[n].initial_state = (void *)(uintptr_t)row;
-		n++;
-	}
-	return n;
-}
-
-#define ADD_TABLE(t, n, fn, tbl) \
-	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
 
 static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_text_round_trip),
