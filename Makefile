@@ -33,15 +33,15 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/progconf.c shared/daemon.c shared/linkstate.c \
 	   shared/route_index.c shared/route_spf.c shared/route.c \
 	   shared/snapshot.c shared/netstring.c shared/socketmap_req.c \
-	   shared/policy_req.c
+	   shared/policy_req.c shared/lsrec.c shared/lsdb.c shared/l2s.c
 LIB	= $(BUILD)/lib/liblsa.a
-LIB_LIBS = -linih -ljansson
+LIB_LIBS = -linih -ljansson -lcrypto
 
 PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
-	       policyd/sockmap.c policyd/policy.c
+	       policyd/conn.c policyd/sockmap.c policyd/policy.c
 MILTER_SRCS  = milter/main.c
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c
 
