@@ -17,7 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/bufferevent.h>
 #include <event2/util.h>
 
 #include "log.h"
@@ -89,37 +88,6 @@ policyd_client_close(struct policyd *pd)
 		evtimer_del(pd->resume_ev);
 		policyd_resume(-1, 0, pd);
 	}
-}
-
-/*
- * policyd_session_bev - a new client's bufferevent: counted in (refused
- * past max_clients), idle timeout client_idle_timeout, input bounded at
- * max_input bytes. NULL (and the descriptor closed) when refused.
- */
-struct bufferevent *
-policyd_session_bev(struct policyd *pd, evutil_socket_t fd,
-    size_t max_input, const char *what)
-{
-	struct bufferevent *bev;
-	struct timeval idle;
-
-	if (!policyd_client_open(pd)) {
-		evutil_closesocket(fd);
-		return NULL;
-	}
-	bev = bufferevent_socket_new(pd->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		log_warnx("%s: cannot set up a session", what);
-		evutil_closesocket(fd);
-		policyd_client_close(pd);
-		return NULL;
-	}
-	idle.tv_sec = (time_t)(pd->set->client_idle_timeout / 1000);
-	idle.tv_usec = (suseconds_t)(pd->set->client_idle_timeout % 1000) *
-	    1000;
-	bufferevent_set_timeouts(bev, &idle, NULL);
-	bufferevent_setwatermark(bev, EV_READ, 0, max_input);
-	return bev;
 }
 
 /* policyd_listen - bind one listener; NULL (logged) on failure */

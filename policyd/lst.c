@@ -7,6 +7,16 @@
  * the new one loaded. A snapshot that fails to load is logged and the
  * previous one stays in use (seed 001: keep the last known link state);
  * with no snapshot at all, lookups answer TEMP and mail waits.
+ *
+ * The warm path: a transport decision depends only on the recipient's
+ * domain, the rotation number and the snapshot (the size is 0 and there
+ * is no sender), so each snapshot holder keeps the answers it made, by
+ * domain, for the rotation number they were made at: relay, local and
+ * default, the answers that are not logged at the default verbosity
+ * (defer and bounce ones are made again, and logged, each time). A
+ * fixed table of LST_CACHE_SLOTS, two places for each domain; an entry
+ * is allocated the first time its slot is used and then overwritten in
+ * place, so a lookup allocates nothing. Dropped with its snapshot.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,12 +27,28 @@
 #include "policyd.h"
 #include "xmalloc.h"
 
+#define LST_CACHE_SLOTS	8192		/* a power of two */
+#define LST_CACHE_TEXT	320		/* domain and next-hop string */
+
+struct policyd_answer {			/* one cached transport answer */
+	uint64_t	 hash;
+	unsigned	 rotation;
+	enum route_action action;	/* relay, local or default */
+	size_t		 dlen;		/* text: the domain, NUL, */
+	size_t		 tlen;		/* the next-hop string, NUL */
+	char		 text[LST_CACHE_TEXT];
+};
+
 /* policyd_lst_free - one loaded snapshot and its tables */
 void
 policyd_lst_free(struct policyd_lst *l)
 {
 	if (l == NULL)
 		return;
+	if (l->cache != NULL)
+		for (int i = 0; i < LST_CACHE_SLOTS; i++)
+			free(l->cache[i]);
+	free(l->cache);
 	route_table_free(l->rt);
 	route_index_free(l->ix);
 	snapshot_free(l->snap);
@@ -75,6 +101,7 @@ policyd_lst_load(struct policyd *pd, const struct stat *st)
 	p.transport = pd->set->transport;
 	l->ix = route_index_new(l->snap->topo);
 	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
+	l->cache = xcalloc(LST_CACHE_SLOTS, sizeof(*l->cache));
 	policyd_lst_mark(l, st);
 	diag_free(&d);
 	return l;
@@ -144,4 +171,106 @@ policyd_decide(struct policyd *pd, const char *recipient, uint64_t size)
 	    policyd_rotation(pd->now_ms(), pd->set->rotation_interval),
 	    &pd->dec);
 	return &pd->dec;
+}
+
+/* lst_hash - FNV-1a */
+static uint64_t
+lst_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* lst_cache_find - the entry for a domain at a rotation, or NULL */
+static struct policyd_answer *
+lst_cache_find(struct policyd_lst *l, uint64_t h, const char *domain,
+    size_t dlen, unsigned rotation)
+{
+	for (int k = 0; k < 2; k++) {
+		struct policyd_answer *a =
+		    l->cache[(h + (uint64_t)k) & (LST_CACHE_SLOTS - 1)];
+
+		if (a != NULL && a->hash == h && a->rotation == rotation &&
+		    a->dlen == dlen && memcmp(a->text, domain, dlen) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+/* lst_cache_put - keep a decision: the slot's other place, or this one */
+static void
+lst_cache_put(struct policyd_lst *l, uint64_t h, const char *domain,
+    size_t dlen, unsigned rotation, const struct route_decision *d)
+{
+	const char *tr = d->action == ROUTE_RELAY ? d->transport : "";
+	size_t tlen = strlen(tr), i = h & (LST_CACHE_SLOTS - 1);
+	struct policyd_answer *a;
+
+	if (dlen + tlen + 2 > LST_CACHE_TEXT)
+		return;			/* a long list: not worth a slot */
+	/* the first place unless it holds another domain of this rotation */
+	if ((a = l->cache[i]) != NULL && a->rotation == rotation &&
+	    a->hash != h)
+		i = (i + 1) & (LST_CACHE_SLOTS - 1);
+	if ((a = l->cache[i]) == NULL)
+		a = l->cache[i] = xmalloc(sizeof(*a));
+	a->hash = h;
+	a->rotation = rotation;
+	a->action = d->action;
+	a->dlen = dlen;
+	a->tlen = tlen;
+	memcpy(a->text, domain, dlen + 1);
+	memcpy(a->text + dlen + 1, tr, tlen + 1);
+}
+
+/*
+ * policyd_transport - the transport answer for a recipient: the action
+ * and, for relay, the next-hop string in *transport (valid until the
+ * next lookup). *d is the whole decision when one was made now, NULL
+ * when the answer came from the cache (relay, local, default only).
+ * Returns -1 with no snapshot loaded.
+ */
+int
+policyd_transport(struct policyd *pd, const char *recipient,
+    enum route_action *action, const char **transport,
+    const struct route_decision **d)
+{
+	char domain[ADDRSPACE_MAX_DOMAIN + 1];
+	const struct policyd_answer *a;
+	unsigned rotation;
+	uint64_t h = 0;
+	size_t dlen = 0;
+	int cacheable;
+
+	if (pd->lst == NULL)
+		return -1;
+	rotation = policyd_rotation(pd->now_ms(), pd->set->rotation_interval);
+	cacheable = route_recipient_domain(recipient, domain,
+	    sizeof(domain)) == 0;
+	if (cacheable) {
+		dlen = strlen(domain);
+		h = lst_hash(domain, dlen);
+		if ((a = lst_cache_find(pd->lst, h, domain, dlen,
+		    rotation)) != NULL) {
+			pd->lookups++;
+			*action = a->action;
+			*transport = a->text + a->dlen + 1;
+			*d = NULL;
+			return 0;
+		}
+	}
+	pd->lookups++;
+	route_decide(pd->lst->rt, recipient, 0, rotation, &pd->dec);
+	*d = &pd->dec;
+	*action = pd->dec.action;
+	*transport = pd->dec.transport != NULL ? pd->dec.transport : "";
+	if (cacheable && (pd->dec.action == ROUTE_RELAY ||
+	    pd->dec.action == ROUTE_LOCAL || pd->dec.action == ROUTE_DEFAULT))
+		lst_cache_put(pd->lst, h, domain, dlen, rotation, &pd->dec);
+	return 0;
 }

@@ -115,6 +115,7 @@ out:
 		event_free(pd.resume_ev);
 	policyd_lst_free(pd.lst);
 	route_decision_free(&pd.dec);
+	free(pd.out.buf);
 	event_base_free(pd.base);
 	free(snap_default);
 	progconf_free(&pc);

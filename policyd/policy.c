@@ -27,9 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-
 #include "log.h"
 #include "policy_req.h"
 #include "policyd.h"
@@ -40,8 +37,7 @@
 #define POLICY_MAX_OUTPUT	(256 * 1024)
 
 struct policy_session {
-	struct policyd		*pd;
-	struct bufferevent	*bev;
+	struct policyd_conn	 c;		/* first: conn.c's part */
 	struct policy_req	 req;
 	char			*instance;	/* message the rcpts belong to */
 	char			**rcpts;
@@ -59,18 +55,6 @@ policy_forget(struct policy_session *s)
 	s->nrcpts = 0;
 	free(s->instance);
 	s->instance = NULL;
-}
-
-/* policy_close - free the session, last */
-static void
-policy_close(struct policy_session *s)
-{
-	struct policyd *pd = s->pd;
-
-	policy_forget(s);
-	bufferevent_free(s->bev);
-	free(s);
-	policyd_client_close(pd);
 }
 
 /* policy_size - the size attribute, 0 when absent or bad */
@@ -95,7 +79,7 @@ policy_rcpt(struct policy_session *s, char *action, size_t len)
 	uint64_t size = policy_size(&s->req);
 
 	if (rcpt == NULL || *rcpt == '\0' ||
-	    (d = policyd_decide(s->pd, rcpt, size)) == NULL)
+	    (d = policyd_decide(s->c.pd, rcpt, size)) == NULL)
 		return;
 	if (d->action == ROUTE_BOUNCE) {
 		snprintf(action, len, "%s %s %s", strcmp(d->status, "5.3.4") ==
@@ -125,7 +109,7 @@ policy_eom(struct policy_session *s, char *action, size_t len)
 		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
 	}
 	for (int i = 0; i < s->nrcpts && size > 0; i++) {
-		if ((d = policyd_decide(s->pd, s->rcpts[i], size)) == NULL)
+		if ((d = policyd_decide(s->c.pd, s->rcpts[i], size)) == NULL)
 			break;
 		if (d->action == ROUTE_BOUNCE && strcmp(d->status, "5.3.4") ==
 		    0) {
@@ -146,6 +130,7 @@ policy_handle(struct policy_session *s)
 	const char *state = policy_req_get(&s->req, "protocol_state");
 	const char *inst = policy_req_get(&s->req, "instance");
 	char action[512] = "DUNNO";
+	int n;
 
 	if (inst != NULL && (s->instance == NULL ||
 	    strcmp(inst, s->instance) != 0)) {
@@ -156,74 +141,70 @@ policy_handle(struct policy_session *s)
 		policy_rcpt(s, action, sizeof(action));
 	else if (state != NULL && strcmp(state, "END-OF-MESSAGE") == 0)
 		policy_eom(s, action, sizeof(action));
-	evbuffer_add_printf(bufferevent_get_output(s->bev), "action=%s\n\n",
-	    action);
+	n = snprintf(policyd_out_reserve(s->c.pd, sizeof(action) + 16),
+	    sizeof(action) + 16, "action=%s\n\n", action);
+	s->c.pd->out.len += (size_t)n;
 }
 
-/* policy_read - every whole request in the input buffer */
-static void
-policy_read(struct bufferevent *bev, void *arg)
+/*
+ * policy_input - feed the bytes to the request reader; a reply per whole
+ * request. Everything is taken: the reader keeps a partial request
+ * itself (bounded, policy_req.h).
+ */
+static int
+policy_input(struct policyd_conn *c, const char *buf, size_t len,
+    size_t *consumed)
 {
-	struct policy_session *s = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct policy_session *s = (struct policy_session *)c;
+	size_t off = 0;
 
-	while (evbuffer_get_length(in) > 0) {
-		size_t len = evbuffer_get_length(in), consumed = 0;
-		const char *buf = (const char *)evbuffer_pullup(in, -1);
+	while (off < len) {
+		size_t used = 0;
 
-		switch (policy_req_feed(&s->req, buf, len, &consumed)) {
+		switch (policy_req_feed(&s->req, buf + off, len - off,
+		    &used)) {
 		case POLICY_REQ_MORE:
-			evbuffer_drain(in, consumed);
-			return;
+			break;
 		case POLICY_REQ_ERR:
 			log_warnx("policy: bad request (%s), closing",
 			    s->req.err);
-			policy_close(s);
-			return;
+			return -1;
 		case POLICY_REQ_DONE:
-			evbuffer_drain(in, consumed);
 			policy_handle(s);
 			policy_req_reset(&s->req);
+			if (policyd_conn_full(c))
+				return -1;
 			break;
 		}
-		if (evbuffer_get_length(bufferevent_get_output(bev)) >
-		    POLICY_MAX_OUTPUT) {
-			log_warnx("policy: client does not read its replies, "
-			    "closing");
-			policy_close(s);
-			return;
-		}
+		off += used;
 	}
+	*consumed = len;
+	return 0;
 }
 
-/* policy_event - EOF, error or idle timeout: the session ends */
+/* policy_fini - the session's own state; conn.c frees the rest */
 static void
-policy_event(struct bufferevent *bev, short what, void *arg)
+policy_fini(struct policyd_conn *c)
 {
-	(void)bev;
-	if (what & BEV_EVENT_ERROR)
-		log_debug("policy: connection error");
-	policy_close(arg);
+	policy_forget((struct policy_session *)c);
 }
+
+static const struct policyd_proto policy_proto = {
+	.name = "policy",
+	.max_input = 0,			/* policy_req keeps it */
+	.max_output = POLICY_MAX_OUTPUT,
+	.input = policy_input,
+	.fini = policy_fini,
+};
 
 /* policy_accept - a new policy session */
 void
 policy_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct policyd *pd = arg;
-	struct policy_session *s;
-	struct bufferevent *bev;
-
 	(void)l;
 	(void)sa;
 	(void)salen;
-	if ((bev = policyd_session_bev(pd, fd, 2 * POLICY_REQ_MAX_SIZE,
-	    "policy")) == NULL)
-		return;
-	s = xcalloc(1, sizeof(*s));
-	s->pd = pd;
-	s->bev = bev;
-	bufferevent_setcb(s->bev, policy_read, NULL, policy_event, s);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	policyd_conn_new(arg, fd, &policy_proto,
+	    sizeof(struct policy_session));
 }

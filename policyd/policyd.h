@@ -9,8 +9,9 @@
  * (sessions never keep pointers into it across events).
  *
  * Files: main.c (start-up, signals), listen.c (listeners, accept,
- * limits), lst.c (snapshot holder and the decision), sockmap.c
- * (socketmap sessions), policy.c (policy sessions).
+ * limits), conn.c (a connection's reads, writes and idle timeout), lst.c
+ * (snapshot holder and the decision), sockmap.c (socketmap sessions),
+ * policy.c (policy sessions).
  */
 #ifndef LSA_POLICYD_H
 #define LSA_POLICYD_H
@@ -18,7 +19,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -30,10 +30,17 @@ struct policyd_lst {			/* one loaded snapshot, immutable */
 	struct snapshot		*snap;
 	struct route_index	*ix;
 	struct route_table	*rt;
+	struct policyd_answer	**cache;	/* transport answers (lst.c) */
 	int			 self;
 	ino_t			 ino;	/* identity of the file it came from */
 	struct timespec		 mtime;
 	off_t			 size;
+};
+
+struct policyd_out {			/* replies of one read, see conn.c */
+	char			*buf;
+	size_t			 len;
+	size_t			 cap;
 };
 
 struct policyd {
@@ -53,6 +60,35 @@ struct policyd {
 	uint64_t		 lookups;
 	uint64_t		 (*now_ms)(void); /* injectable clock */
 	struct route_decision	 dec;		/* reused by each decision */
+	const struct timeval	*idle;		/* client_idle_timeout, as a
+						   libevent common timeout */
+	struct policyd_out	 out;		/* replies being made */
+};
+
+struct policyd_conn;
+
+struct policyd_proto {			/* one protocol's side of conn.c */
+	const char	*name;		/* "socketmap", "policy": log lines */
+	size_t		 max_input;	/* a partial request kept, at most */
+	size_t		 max_output;	/* replies not read yet, at most */
+	/*
+	 * input - every whole request of buf: replies appended to pd->out,
+	 * *consumed the bytes taken (the rest is kept and given again,
+	 * with more, next time). -1 (logged): close the connection.
+	 */
+	int		(*input)(struct policyd_conn *c, const char *buf,
+			    size_t len, size_t *consumed);
+	void		(*fini)(struct policyd_conn *c); /* or NULL */
+};
+
+struct policyd_conn {			/* first member of each session */
+	struct policyd		*pd;
+	const struct policyd_proto *proto;
+	evutil_socket_t		 fd;
+	struct event		*rev;	/* EV_READ|EV_PERSIST, idle timeout */
+	struct event		*wev;	/* EV_WRITE while out is not empty */
+	struct evbuffer		*in;	/* a partial request, or NULL */
+	struct evbuffer		*out;	/* replies the socket did not take */
 };
 
 /* lst.c */
@@ -60,15 +96,24 @@ int policyd_lst_check(struct policyd *pd);
 void policyd_lst_free(struct policyd_lst *l);
 const struct route_decision *policyd_decide(struct policyd *pd,
     const char *recipient, uint64_t size);
+int policyd_transport(struct policyd *pd, const char *recipient,
+    enum route_action *action, const char **transport,
+    const struct route_decision **d);
 unsigned policyd_rotation(uint64_t now_ms, uint64_t interval_ms);
 
 /* listen.c */
 struct evconnlistener *policyd_listen(struct policyd *pd, const char *spec,
     evconnlistener_cb cb);
 int policyd_client_open(struct policyd *pd);
-struct bufferevent *policyd_session_bev(struct policyd *pd,
-    evutil_socket_t fd, size_t max_input, const char *what);
 void policyd_client_close(struct policyd *pd);
+
+/* conn.c */
+struct policyd_conn *policyd_conn_new(struct policyd *pd,
+    evutil_socket_t fd, const struct policyd_proto *proto, size_t size);
+void policyd_conn_close(struct policyd_conn *c);
+int policyd_conn_full(const struct policyd_conn *c);
+char *policyd_out_reserve(struct policyd *pd, size_t n);
+void policyd_out_add(struct policyd *pd, const void *buf, size_t len);
 
 /* sockmap.c, policy.c: accept callbacks */
 void sockmap_accept(struct evconnlistener *l, evutil_socket_t fd,

@@ -19,227 +19,145 @@
  * oversized) or a key that is not UTF-8 ends the session with a log line:
  * there is no reply that would be right.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
-
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "log.h"
 #include "netstring.h"
 #include "policyd.h"
 #include "socketmap_req.h"
-#include "xmalloc.h"
 
 #define SOCKMAP_MAX_KEY		1024	/* longer keys are no address */
 #define SOCKMAP_REASON_MAX	400
 #define SOCKMAP_MAX_OUTPUT	(1024 * 1024)	/* a client that does not read */
 
-struct sockmap_session {
-	struct policyd		*pd;
-	struct bufferevent	*bev;
-};
-
-/* sockmap_close - free the session, last */
+/* sockmap_reply - one netstring reply "WORD TEXT" into pd->out */
 static void
-sockmap_close(struct sockmap_session *s)
+sockmap_reply(struct policyd *pd, const char *word, const char *text,
+    size_t tl)
 {
-	struct policyd *pd = s->pd;
-
-	bufferevent_free(s->bev);
-	free(s);
-	policyd_client_close(pd);
-}
-
-/* sockmap_reply - one netstring reply: "WORD TEXT" */
-static void
-sockmap_reply(struct sockmap_session *s, const char *word,
-    const char *text)
-{
-	struct evbuffer *out = bufferevent_get_output(s->bev);
-	size_t wl = strlen(word), tl = strlen(text);
+	size_t wl = strlen(word), plen;
+	char *p, digits[24];
+	int nd = 0;
 
 	if (tl > NETSTRING_SOCKETMAP_MAX - wl - 1)
 		tl = NETSTRING_SOCKETMAP_MAX - wl - 1;
-	evbuffer_add_printf(out, "%zu:%s ", wl + 1 + tl, word);
-	evbuffer_add(out, text, tl);
-	evbuffer_add(out, ",", 1);
+	plen = wl + 1 + tl;
+	for (size_t v = plen; v > 0 || nd == 0; v /= 10)
+		digits[nd++] = (char)('0' + v % 10);
+	p = policyd_out_reserve(pd, (size_t)nd + plen + 2);
+	for (int i = nd - 1; i >= 0; i--)
+		*p++ = digits[i];
+	*p++ = ':';
+	memcpy(p, word, wl);
+	p[wl] = ' ';
+	memcpy(p + wl + 1, text, tl);
+	p[plen] = ',';
+	pd->out.len += (size_t)nd + plen + 2;
 }
 
 /* sockmap_answer - the reply to one lookup */
 static void
-sockmap_answer(struct sockmap_session *s, const char *name, size_t namelen,
+sockmap_answer(struct policyd *pd, const char *name, size_t namelen,
     const char *key, size_t keylen)
 {
 	const struct route_decision *d;
 	char addr[SOCKMAP_MAX_KEY + 1], text[SOCKMAP_REASON_MAX + 64];
+	const char *transport;
+	enum route_action action;
+	int tl;
 
 	if (namelen != strlen("transport") ||
 	    memcmp(name, "transport", namelen) != 0) {
 		log_warnx("socketmap: unknown table \"%.*s\" (want "
 		    "socketmap:...:transport)", (int)namelen, name);
-		sockmap_reply(s, "PERM", "unknown table");
+		sockmap_reply(pd, "PERM", "unknown table", 13);
 		return;
 	}
 	if (keylen > SOCKMAP_MAX_KEY || memchr(key, '@', keylen) == NULL) {
-		sockmap_reply(s, "NOTFOUND", "");
+		sockmap_reply(pd, "NOTFOUND", "", 0);
 		return;
 	}
 	memcpy(addr, key, keylen);
 	addr[keylen] = '\0';
-	if ((d = policyd_decide(s->pd, addr, 0)) == NULL) {
-		sockmap_reply(s, "TEMP", "no LST snapshot loaded");
+	if (policyd_transport(pd, addr, &action, &transport, &d) < 0) {
+		sockmap_reply(pd, "TEMP", "no LST snapshot loaded", 22);
 		return;
 	}
-	switch (d->action) {
+	switch (action) {
 	case ROUTE_LOCAL:
 	case ROUTE_DEFAULT:
-		sockmap_reply(s, "NOTFOUND", "");
+		sockmap_reply(pd, "NOTFOUND", "", 0);
 		return;
 	case ROUTE_RELAY:
 		log_debug("recipient=%s decision=relay nexthop=\"%s\" "
-		    "lst_version=%ju", addr, d->transport,
-		    (uintmax_t)d->lst_version);
-		sockmap_reply(s, "OK", d->transport);
+		    "lst_version=%ju", addr, transport,
+		    (uintmax_t)pd->lst->snap->lst_version);
+		sockmap_reply(pd, "OK", transport, strlen(transport));
 		return;
 	case ROUTE_DEFER:
 	case ROUTE_BOUNCE:
-		snprintf(text, sizeof(text), "%s:%s %.*s",
-		    d->action == ROUTE_DEFER ? "retry" : "error", d->status,
+		tl = snprintf(text, sizeof(text), "%s:%s %.*s",
+		    action == ROUTE_DEFER ? "retry" : "error", d->status,
 		    SOCKMAP_REASON_MAX, d->reason);
 		log_info("recipient=%s decision=%s status=%s reason=\"%s\" "
-		    "lst_version=%ju", addr, route_action_name(d->action),
+		    "lst_version=%ju", addr, route_action_name(action),
 		    d->status, d->reason, (uintmax_t)d->lst_version);
-		sockmap_reply(s, "OK", text);
+		sockmap_reply(pd, "OK", text, (size_t)tl);
 		return;
 	}
 }
 
-/*
- * sockmap_flush - send the replies now, from the read callback. Writing
- * through the bufferevent costs, per lookup, an epoll_ctl to watch for
- * EPOLLOUT, one more trip round the loop to learn the socket is
- * writable (it almost always is) and an epoll_ctl to stop watching:
- * three system calls on top of the write itself. So EV_WRITE stays
- * disabled and the replies are written here; only what the socket does
- * not take at once is left to the bufferevent (EV_WRITE enabled until
- * its output drains, sockmap_write). -1: the connection broke.
- */
+/* sockmap_input - every whole request of buf, one reply each */
 static int
-sockmap_flush(struct sockmap_session *s)
+sockmap_input(struct policyd_conn *c, const char *buf, size_t len,
+    size_t *consumed)
 {
-	struct evbuffer *out = bufferevent_get_output(s->bev);
-	int n;
-
-	if (evbuffer_get_length(out) == 0 ||
-	    (bufferevent_get_enabled(s->bev) & EV_WRITE))
-		return 0;		/* nothing, or already waiting */
-	/* a socket bufferevent freezes its output's start; so does its
-	 * own write callback, around the same evbuffer_write() */
-	evbuffer_unfreeze(out, 1);
-	errno = 0;
-	n = evbuffer_write(out, bufferevent_getfd(s->bev));
-	evbuffer_freeze(out, 1);
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-	    errno != EINTR) {
-		log_debug("socketmap: write: %s", strerror(errno));
-		return -1;
-	}
-	if (evbuffer_get_length(out) > 0)
-		bufferevent_enable(s->bev, EV_WRITE);
-	return 0;
-}
-
-/* sockmap_write - the output drained: back to writing from the reads */
-static void
-sockmap_write(struct bufferevent *bev, void *arg)
-{
-	(void)arg;
-	bufferevent_disable(bev, EV_WRITE);
-}
-
-/* sockmap_read - every whole request in the input buffer */
-static void
-sockmap_read(struct bufferevent *bev, void *arg)
-{
-	struct sockmap_session *s = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t off = 0;
 
 	for (;;) {
-		size_t len = evbuffer_get_length(in), plen, consumed;
-		size_t namelen, keylen;
+		size_t plen, used, namelen, keylen;
 		const char *payload, *err, *name, *key;
-		const char *buf;
 
-		if (len == 0)
-			break;
-		buf = (const char *)evbuffer_pullup(in, -1);
-		switch (netstring_parse(buf, len, NETSTRING_SOCKETMAP_MAX,
-		    &payload, &plen, &consumed, &err)) {
+		switch (netstring_parse(buf + off, len - off,
+		    NETSTRING_SOCKETMAP_MAX, &payload, &plen, &used, &err)) {
 		case NETSTRING_MORE:
-			goto flush;
+			*consumed = off;
+			return 0;
 		case NETSTRING_ERR:
 			log_warnx("socketmap: bad request (%s), closing", err);
-			sockmap_close(s);
-			return;
+			return -1;
 		case NETSTRING_OK:
 			break;
 		}
 		if (socketmap_request_parse(payload, plen, &name, &namelen,
 		    &key, &keylen, &err) < 0) {
 			log_warnx("socketmap: bad request (%s), closing", err);
-			sockmap_close(s);
-			return;
+			return -1;
 		}
-		sockmap_answer(s, name, namelen, key, keylen);
-		evbuffer_drain(in, consumed);
-		if (evbuffer_get_length(bufferevent_get_output(bev)) >
-		    SOCKMAP_MAX_OUTPUT) {
-			log_warnx("socketmap: client does not read its "
-			    "replies, closing");
-			sockmap_close(s);
-			return;
-		}
+		sockmap_answer(c->pd, name, namelen, key, keylen);
+		off += used;
+		if (policyd_conn_full(c))
+			return -1;
 	}
-flush:
-	if (sockmap_flush(s) < 0)
-		sockmap_close(s);
 }
 
-/* sockmap_event - EOF, error or idle timeout: the session ends */
-static void
-sockmap_event(struct bufferevent *bev, short what, void *arg)
-{
-	(void)bev;
-	if (what & BEV_EVENT_ERROR)
-		log_debug("socketmap: connection error");
-	sockmap_close(arg);
-}
+static const struct policyd_proto sockmap_proto = {
+	.name = "socketmap",
+	/* a request not whole yet: within one netstring's limit */
+	.max_input = NETSTRING_SOCKETMAP_MAX + 16,
+	.max_output = SOCKMAP_MAX_OUTPUT,
+	.input = sockmap_input,
+	.fini = NULL,
+};
 
-/* sockmap_accept - a new socketmap session */
+/* sockmap_accept - a new socketmap session: the connection alone */
 void
 sockmap_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct policyd *pd = arg;
-	struct sockmap_session *s;
-	struct bufferevent *bev;
-
 	(void)l;
 	(void)sa;
 	(void)salen;
-	/* one request and a little more: the buffer stays bounded */
-	if ((bev = policyd_session_bev(pd, fd,
-	    2 * (NETSTRING_SOCKETMAP_MAX + 16), "socketmap")) == NULL)
-		return;
-	s = xcalloc(1, sizeof(*s));
-	s->pd = pd;
-	s->bev = bev;
-	bufferevent_setcb(s->bev, sockmap_read, sockmap_write, sockmap_event,
-	    s);
-	/* a new bufferevent has EV_WRITE enabled: sockmap_flush does it */
-	bufferevent_disable(s->bev, EV_WRITE);
-	bufferevent_enable(s->bev, EV_READ);
+	policyd_conn_new(arg, fd, &sockmap_proto, sizeof(struct policyd_conn));
 }
