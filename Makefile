@@ -39,6 +39,11 @@ LIB_LIBS = -linih -ljansson -lcrypto
 
 PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
+AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
+	       lsa-agent/peer.c lsa-agent/session.c lsa-agent/tls.c \
+	       lsa-agent/control.c
+AGENT_CORE   = $(BUILD)/lib/libagent.a
+AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto
 AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/conn.c policyd/sockmap.c policyd/policy.c
@@ -70,9 +75,13 @@ $(LIB): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/lsa-agent: $(call obj,$(AGENT_SRCS)) $(LIB)
+$(AGENT_CORE): $(call obj,$(AGENT_CORE_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/lsa-agent: $(call obj,$(AGENT_SRCS)) $(AGENT_CORE) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(AGENT_LIBS) -lsystemd
 
 $(BUILD)/bin/lsa-policyd: $(call obj,$(POLICYD_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)

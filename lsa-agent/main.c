@@ -1,22 +1,82 @@
 /*
- * main.c - lsa-agent: start-up.
+ * main.c - lsa-agent: start-up, signals, the event loop.
  *
- * Loads and checks the configuration (-n checks only). The service
- * itself is built by its own issue; until then the program says so and
- * exits 1, so nothing mistakes it for a running lsa-agent.
+ * One agent (agent.h) on one event base. Runs in the foreground (systemd
+ * Type=notify: READY=1 once it listens); SIGHUP re-reads the topology
+ * file (a master floods it when newer); SIGTERM and SIGINT stop it
+ * cleanly (sessions closed, files left as they are: the LST file is
+ * always whole).
  */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+#include <systemd/sd-daemon.h>
+
+#include "agent.h"
 #include "daemon.h"
 #include "log.h"
+
+/* agent_main_stop - SIGTERM, SIGINT */
+static void
+agent_main_stop(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	log_info("stopping on signal %d", (int)sig);
+	event_base_loopbreak(arg);
+}
+
+/* agent_main_hup - SIGHUP: re-read the topology */
+static void
+agent_main_hup(evutil_socket_t sig, short ev, void *arg)
+{
+	char msg[512];
+
+	(void)sig;
+	(void)ev;
+	if (agent_reload(arg, msg, sizeof(msg)) < 0)
+		log_warnx("SIGHUP: %s", msg);
+	else
+		log_info("SIGHUP: %s", msg);
+}
 
 int
 main(int argc, char **argv)
 {
+	struct event *sigterm, *sigint, *sighup;
+	struct event_base *base;
 	struct daemon_opts o;
+	struct agent_conf c;
 	struct progconf pc;
+	struct agent *a;
+	char err[512];
 
 	daemon_start("lsa-agent", argc, argv, &o, &pc);
-	log_warnx("server=%s the service is not part of this release yet",
-	    pc.server);
+	signal(SIGPIPE, SIG_IGN);
+	if ((base = event_base_new()) == NULL)
+		fatalx("cannot set up libevent");
+	memset(&c, 0, sizeof(c));
+	c.set = &pc.set;
+	c.server = pc.server;
+	c.topology = o.topology;
+	if ((a = agent_new(base, &c, err, sizeof(err))) == NULL ||
+	    agent_start(a, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	sigterm = evsignal_new(base, SIGTERM, agent_main_stop, base);
+	sigint = evsignal_new(base, SIGINT, agent_main_stop, base);
+	sighup = evsignal_new(base, SIGHUP, agent_main_hup, a);
+	event_add(sigterm, NULL);
+	event_add(sigint, NULL);
+	event_add(sighup, NULL);
+	sd_notify(0, "READY=1");
+	event_base_dispatch(base);
+	sd_notify(0, "STOPPING=1");
+	event_free(sigterm);
+	event_free(sigint);
+	event_free(sighup);
+	agent_free(a);
+	event_base_free(base);
 	progconf_free(&pc);
-	return 1;
+	return 0;
 }

@@ -52,6 +52,8 @@ struct settings {
 	uint64_t	 dead_interval;
 	uint64_t	 master_dead_interval;
 	uint64_t	 peer_idle_timeout;
+	uint64_t	 reconnect_interval;
+	uint64_t	 reconnect_max;
 	int		 suppress_state_changes;
 	int		 relay;			/* enum settings_relay */
 

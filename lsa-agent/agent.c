@@ -1,0 +1,798 @@
+/*
+ * agent.c - one agent: the topology in force, the LST and its rules,
+ * origination with persisted sequence numbers, the LST file and the
+ * snapshot, the listener (see agent.h).
+ *
+ * Files in the state directory:
+ *   epoch          this server's epoch, raised and fsynced at each start;
+ *                  sequence numbers are epoch << 32 | counter
+ *   lst.json       the LST (lsdb.h), rewritten atomically after changes
+ *   lst.snapshot   the snapshot for local readers (snapshot.h), unless
+ *                  [policyd] snapshot names another path
+ *
+ * The topology in force is the newest topology record (version, then
+ * sequence) or, when the local file is newer, the local file; a master
+ * whose file is newer than the record in force originates it.
+ *
+ * Who may originate what (a record that breaks these is refused and
+ * counted; when the peer that sent it is its origin, the session ends):
+ * the origin must be a server of the topology in force; a topology record
+ * must come from a master of some group; a connector record from a source
+ * server of that connector, about itself; a server record from the master
+ * of that server's group. A record of our own origin that is newer than
+ * ours (we lost our state) raises our epoch past it and we originate our
+ * value again, so sequence numbers never go backwards.
+ *
+ * Writes are coalesced: changes in one turn of the event loop cause one
+ * write of lst.json and of the snapshot, from a zero timer.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/util.h>
+
+#include "agent_priv.h"
+#include "inifile.h"
+#include "log.h"
+#include "snapshot.h"
+#include "xmalloc.h"
+
+/* agent_now_ms - wall clock in ms (record times and ages) */
+uint64_t
+agent_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* agent_log_rec - one line per record event */
+void
+agent_log_rec(const struct agent *a, const char *what, const struct lsrec *r,
+    const char *peer)
+{
+	char key[LSREC_KEY_MAX];
+
+	lsrec_key(r, key, sizeof(key));
+	if (r->kind == LSREC_TOPOLOGY)
+		log_info("lst %s server=%s key=%s origin=%s seq=%" PRIu64
+		    " version=%" PRIu64 " from=%s", what, a->self, key,
+		    r->origin, r->seq, r->version, peer ? peer : "self");
+	else
+		log_info("lst %s server=%s key=%s origin=%s seq=%" PRIu64
+		    " state=%s from=%s", what, a->self, key, r->origin, r->seq,
+		    r->down ? "down" : "up", peer ? peer : "self");
+}
+
+/* agent_first_error - the first diag line, for err */
+static void
+agent_first_error(const struct diag *d, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	diag_print(d, fp);
+	fclose(fp);
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(err, errlen, "%s", buf[0] ? buf : "error");
+	free(buf);
+}
+
+/* agent_epoch_save - write the epoch durably */
+static int
+agent_epoch_save(struct agent *a, char *err, size_t errlen)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%" PRIu32 "\n", a->epoch);
+	return snapshot_write(a->epoch_path, buf, err, errlen);
+}
+
+/* agent_epoch_past - make our next sequence number newer than seq */
+static void
+agent_epoch_past(struct agent *a, uint64_t seq)
+{
+	char err[256];
+
+	if (((uint64_t)a->epoch << 32 | a->counter) > seq)
+		return;
+	a->epoch = (uint32_t)(seq >> 32) + 1;
+	a->counter = 0;
+	if (agent_epoch_save(a, err, sizeof(err)) < 0)
+		log_warnx("epoch server=%s: %s", a->self, err);
+	log_info("epoch server=%s raised to %" PRIu32 " past seq=%" PRIu64,
+	    a->self, a->epoch, seq);
+}
+
+/* agent_next_seq - the next sequence number of our own records */
+static uint64_t
+agent_next_seq(struct agent *a)
+{
+	if (a->counter == UINT32_MAX)
+		agent_epoch_past(a, (uint64_t)a->epoch << 32 | a->counter);
+	return (uint64_t)a->epoch << 32 | ++a->counter;
+}
+
+/* agent_publish_cb - write lst.json and the snapshot; notify */
+static void
+agent_publish_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct agent *a = arg;
+	char err[256], *text;
+
+	(void)fd;
+	(void)ev;
+	text = lsdb_encode(a->db, a->lst_version);
+	if (snapshot_write(a->lst_path, text, err, sizeof(err)) < 0)
+		log_warnx("lst write server=%s: %s", a->self, err);
+	free(text);
+	text = snapshot_encode(a->lst_version, a->topo_text, a->topo, a->ls);
+	if (snapshot_write(a->snapshot_path, text, err, sizeof(err)) < 0)
+		log_warnx("snapshot write server=%s: %s", a->self, err);
+	free(text);
+	if (a->control != NULL)
+		control_notify(a->control, a->lst_version);
+}
+
+/* agent_changed - the LST changed: new link state, publish soon */
+void
+agent_changed(struct agent *a)
+{
+	a->lst_version++;
+	linkstate_free(a->ls);
+	a->ls = lsdb_linkstate(a->db, a->topo, a->lst_version);
+	if (a->publish_ev != NULL)
+		event_active(a->publish_ev, EV_TIMEOUT, 0);
+}
+
+/* agent_resync_cb - adjacencies follow a new topology (not in a callback
+ * of a session that the change may close) */
+static void
+agent_resync_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	peer_sync_all(arg);
+}
+
+/* agent_use_topology - make t (text) the topology in force; takes both */
+static void
+agent_use_topology(struct agent *a, struct topology *t, char *text)
+{
+	topo_free(a->topo);
+	free(a->topo_text);
+	a->topo = t;
+	a->topo_text = text;
+	a->self_idx = topo_find_server(t, a->self);
+	if (a->self_idx < 0)
+		log_warnx("topology server=%s version=%" PRIu64 ": this server "
+		    "is not in it; no adjacencies", a->self, t->version);
+	linkstate_free(a->ls);
+	a->ls = lsdb_linkstate(a->db, a->topo, a->lst_version);
+	if (a->started)
+		event_active(a->resync_ev, EV_TIMEOUT, 0);
+}
+
+/* agent_master_of_any - server index is a master of some group in t */
+static int
+agent_master_of_any(const struct topology *t, int sv)
+{
+	for (int g = 0; g < t->ngroups; g++)
+		if (t->groups[g].master == sv)
+			return 1;
+	return 0;
+}
+
+/* agent_is_master - this server is its group's master */
+int
+agent_is_master(const struct agent *a)
+{
+	return a->self_idx >= 0 &&
+	    a->topo->groups[a->topo->servers[a->self_idx].group].master ==
+	    a->self_idx;
+}
+
+/* agent_install - put r in the LST; on NEWER: apply, flood, publish */
+static enum lsdb_result
+agent_install(struct agent *a, const struct lsrec *r, struct peer *from)
+{
+	enum lsdb_result res = lsdb_update(a->db, r);
+
+	switch (res) {
+	case LSDB_NEWER:
+		a->stats.rec_new++;
+		agent_log_rec(a, "update", r, from ? from->name : NULL);
+		if (r->kind == LSREC_TOPOLOGY) {
+			struct diag d;
+			struct topology *t;
+
+			diag_init(&d);
+			/* checked before install: this cannot fail */
+			t = topo_load_buf("topology record", r->text,
+			    strlen(r->text), &d);
+			diag_free(&d);
+			if (t != NULL)
+				agent_use_topology(a, t, xstrdup(r->text));
+		}
+		agent_changed(a);
+		peer_flood(a, r, from);
+		if (a->conf.on_record != NULL)
+			a->conf.on_record(a, r, a->conf.arg);
+		break;
+	case LSDB_SAME:
+		a->stats.rec_same++;
+		break;
+	case LSDB_OLDER:
+		a->stats.rec_older++;
+		break;
+	case LSDB_FULL:
+		a->stats.rec_refused++;
+		log_warnx("lst full server=%s: record refused", a->self);
+		break;
+	}
+	return res;
+}
+
+/* agent_originate - a record of our own: sequence, time, install */
+static void
+agent_originate(struct agent *a, struct lsrec *r)
+{
+	snprintf(r->origin, sizeof(r->origin), "%s", a->self);
+	r->seq = agent_next_seq(a);
+	r->time_ms = (int64_t)agent_now_ms();
+	agent_install(a, r, NULL);
+}
+
+/* agent_authorized - the origin rules (see top); NULL when fine */
+static const char *
+agent_authorized(const struct agent *a, const struct lsrec *r,
+    struct topology **newtopo)
+{
+	const struct topology *t = a->topo;
+	int o = topo_find_server(t, r->origin), c, sv;
+	struct diag d;
+
+	if (o < 0)
+		return "origin is not a server of the topology in force";
+	switch (r->kind) {
+	case LSREC_TOPOLOGY:
+		if (!agent_master_of_any(t, o))
+			return "topology from a server that is not a master";
+		diag_init(&d);
+		*newtopo = topo_load_buf("topology record", r->text,
+		    strlen(r->text), &d);
+		diag_free(&d);
+		if (*newtopo == NULL)
+			return "topology text does not load";
+		if ((*newtopo)->version != r->version) {
+			topo_free(*newtopo);
+			*newtopo = NULL;
+			return "topology version differs from the record's";
+		}
+		return NULL;
+	case LSREC_CONNECTOR:
+		if ((c = topo_find_connector(t, r->name)) < 0)
+			return "no such connector";
+		if (strcmp(r->source, r->origin) != 0 ||
+		    !topo_list_has(&t->connectors[c].sources, o))
+			return "connector state not from its source server";
+		return NULL;
+	case LSREC_SERVER:
+		if ((sv = topo_find_server(t, r->name)) < 0)
+			return "no such server";
+		if (t->groups[t->servers[sv].group].master != o)
+			return "server state not from its group's master";
+		return NULL;
+	}
+	return "unknown record";
+}
+
+/*
+ * agent_receive - a record from peer from: check, install, flood. Sets
+ * *close_session when the peer itself broke the rules.
+ */
+void
+agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
+    int *close_session)
+{
+	struct topology *nt = NULL;
+	const struct lsrec *mine;
+	const char *why;
+	char key[LSREC_KEY_MAX];
+
+	*close_session = 0;
+	if ((why = agent_authorized(a, r, &nt)) != NULL) {
+		a->stats.rec_refused++;
+		agent_log_rec(a, "refused", r, from->name);
+		log_warnx("lst refused server=%s from=%s origin=%s "
+		    "reason=\"%s\"", a->self, from->name, r->origin, why);
+		if (strcmp(r->origin, from->name) == 0)
+			*close_session = 1;
+		return;
+	}
+	topo_free(nt);
+	lsrec_key(r, key, sizeof(key));
+	mine = lsdb_get(a->db, key);
+	if (strcmp(r->origin, a->self) == 0 &&
+	    (mine == NULL || lsrec_cmp(r, mine) > 0)) {
+		/* ours from a former life: outdo it */
+		struct lsrec again;
+
+		agent_epoch_past(a, r->seq);
+		if (r->kind == LSREC_TOPOLOGY) {
+			agent_install(a, r, from);
+			return;
+		}
+		lsrec_copy(&again, mine != NULL ? mine : r);
+		agent_originate(a, &again);
+		lsrec_clear(&again);
+		return;
+	}
+	if (agent_install(a, r, from) == LSDB_OLDER && mine != NULL &&
+	    from->s != NULL) {
+		/* the peer holds an older one: it gets ours */
+		size_t len;
+		char *msg = lsmsg_encode_rec(lsdb_get(a->db, key), &len);
+
+		session_send(from->s, msg, len);
+		free(msg);
+	}
+}
+
+/* agent_load_file_topology - the local file: model and text */
+static struct topology *
+agent_load_file_topology(struct agent *a, char **text, char *err,
+    size_t errlen)
+{
+	struct topology *t;
+	struct diag d;
+	size_t len;
+
+	diag_init(&d);
+	if ((*text = inifile_slurp(a->topo_path, &len, &d)) == NULL ||
+	    (t = topo_load_buf(a->topo_path, *text, len, &d)) == NULL) {
+		agent_first_error(&d, err, errlen);
+		diag_free(&d);
+		free(*text);
+		*text = NULL;
+		return NULL;
+	}
+	diag_free(&d);
+	return t;
+}
+
+/* agent_offer_topology - as a master, originate the file if newer */
+static int
+agent_offer_topology(struct agent *a, struct topology *ft, char *ftext,
+    char *err, size_t errlen)
+{
+	const struct lsrec *cur = lsdb_get(a->db, "topology");
+	int me = topo_find_server(ft, a->self);
+	struct lsrec r;
+
+	if (cur != NULL && ft->version <= cur->version) {
+		snprintf(err, errlen, "topology file version %" PRIu64 " is "
+		    "not newer than the one in force (%" PRIu64 ")",
+		    ft->version, cur->version);
+		return 0;
+	}
+	if (!agent_master_of_any(a->topo, a->self_idx) &&
+	    (me < 0 || !agent_master_of_any(ft, me))) {
+		snprintf(err, errlen, "this server is not a master; only a "
+		    "master floods a topology");
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_TOPOLOGY;
+	r.version = ft->version;
+	r.text = ftext;
+	agent_originate(a, &r);
+	snprintf(err, errlen, "topology version %" PRIu64 " flooded",
+	    ft->version);
+	return 1;
+}
+
+/* agent_reload - see agent.h; 1 flooded, 0 nothing newer, -1 error */
+int
+agent_reload(struct agent *a, char *err, size_t errlen)
+{
+	struct topology *ft;
+	char *ftext;
+	int rc;
+
+	if ((ft = agent_load_file_topology(a, &ftext, err, errlen)) == NULL)
+		return -1;
+	rc = agent_offer_topology(a, ft, ftext, err, errlen);
+	topo_free(ft);
+	free(ftext);
+	return rc;
+}
+
+/* agent_set_master - see agent.h */
+int
+agent_set_master(struct agent *a, const char *group, const char *server,
+    char *err, size_t errlen)
+{
+	struct topology *t;
+	struct lsrec r;
+	struct diag d;
+	char *text = NULL;
+	size_t len = 0;
+	int g, sv;
+	FILE *fp;
+
+	if (a->self_idx < 0 || !agent_master_of_any(a->topo, a->self_idx)) {
+		snprintf(err, errlen, "this server is not a master; run "
+		    "set-master on a master");
+		return -1;
+	}
+	if ((g = topo_find_group(a->topo, group)) < 0 ||
+	    (sv = topo_find_server(a->topo, server)) < 0 ||
+	    a->topo->servers[sv].group != g) {
+		snprintf(err, errlen, "%s is not a server of group %s",
+		    server, group);
+		return -1;
+	}
+	diag_init(&d);
+	t = topo_load_buf("topology in force", a->topo_text,
+	    strlen(a->topo_text), &d);
+	diag_free(&d);
+	if (t == NULL) {
+		snprintf(err, errlen, "the topology in force does not load");
+		return -1;
+	}
+	t->groups[g].master = sv;
+	t->groups[g].master_default = 0;
+	t->version = a->topo->version + 1;
+	fp = open_memstream(&text, &len);
+	topo_print(t, fp);
+	fclose(fp);
+	topo_free(t);
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_TOPOLOGY;
+	r.version = a->topo->version + 1;
+	r.text = text;
+	agent_originate(a, &r);
+	free(text);
+	snprintf(err, errlen, "group %s master %s: topology version %" PRIu64
+	    " flooded", group, server, r.version);
+	return 0;
+}
+
+/* agent_set_connector - see agent.h */
+int
+agent_set_connector(struct agent *a, const char *connector, int down,
+    char *err, size_t errlen)
+{
+	int c = topo_find_connector(a->topo, connector);
+	struct lsrec r;
+
+	if (c < 0 || a->self_idx < 0 ||
+	    !topo_list_has(&a->topo->connectors[c].sources, a->self_idx)) {
+		snprintf(err, errlen, "%s is not a connector with this server "
+		    "(%s) as a source", connector, a->self);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_CONNECTOR;
+	snprintf(r.name, sizeof(r.name), "%s", connector);
+	snprintf(r.source, sizeof(r.source), "%s", a->self);
+	r.down = down != 0;
+	agent_originate(a, &r);
+	return 0;
+}
+
+/* agent_load_state - epoch (raised) and the LST file */
+static int
+agent_load_state(struct agent *a, char *err, size_t errlen)
+{
+	struct diag d;
+	char *buf;
+	size_t len;
+
+	if (mkdir(a->set->state_dir, 0750) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", a->set->state_dir,
+		    strerror(errno));
+		return -1;
+	}
+	diag_init(&d);
+	if (access(a->epoch_path, F_OK) == 0) {
+		if ((buf = inifile_slurp(a->epoch_path, &len, &d)) == NULL) {
+			agent_first_error(&d, err, errlen);
+			diag_free(&d);
+			return -1;
+		}
+		a->epoch = (uint32_t)strtoul(buf, NULL, 10);
+		free(buf);
+	}
+	a->epoch++;
+	a->counter = 0;
+	if (agent_epoch_save(a, err, errlen) < 0) {
+		diag_free(&d);
+		return -1;
+	}
+	if (access(a->lst_path, F_OK) == 0 &&
+	    lsdb_load(a->db, a->lst_path, &a->lst_version, &d) < 0) {
+		char bad[512];
+
+		agent_first_error(&d, err, errlen);
+		log_warnx("lst server=%s: %s; starting empty, the peers "
+		    "resend the LST", a->self, err);
+		lsdb_free(a->db);
+		a->db = lsdb_new();
+		a->lst_version = 0;
+		snprintf(bad, sizeof(bad), "%s.bad", a->lst_path);
+		(void)rename(a->lst_path, bad);
+	}
+	diag_free(&d);
+	for (size_t i = 0; i < lsdb_count(a->db); i++) {
+		const struct lsrec *r = lsdb_at(a->db, i);
+
+		if (strcmp(r->origin, a->self) == 0)
+			agent_epoch_past(a, r->seq);
+	}
+	return 0;
+}
+
+/* agent_new - see agent.h */
+struct agent *
+agent_new(struct event_base *base, const struct agent_conf *c, char *err,
+    size_t errlen)
+{
+	struct agent *a = xcalloc(1, sizeof(*a));
+	const struct lsrec *rec;
+	struct topology *ft, *rt = NULL;
+	char *ftext;
+	struct diag d;
+
+	a->base = base;
+	a->conf = *c;
+	a->set = c->set;
+	snprintf(a->self, sizeof(a->self), "%s", c->server);
+	a->topo_path = xstrdup(c->topology ? c->topology : c->set->topology);
+	a->lst_path = xasprintf("%s/lst.json", a->set->state_dir);
+	a->epoch_path = xasprintf("%s/epoch", a->set->state_dir);
+	a->snapshot_path = a->set->snapshot[0] ? xstrdup(a->set->snapshot) :
+	    xasprintf("%s/lst.snapshot", a->set->state_dir);
+	TAILQ_INIT(&a->peers);
+	TAILQ_INIT(&a->pending);
+	a->db = lsdb_new();
+	a->self_idx = -1;
+	if ((ft = agent_load_file_topology(a, &ftext, err, errlen)) == NULL)
+		goto fail;
+	if (topo_find_server(ft, a->self) < 0) {
+		snprintf(err, errlen, "%s: server %s is not in the topology",
+		    a->topo_path, a->self);
+		topo_free(ft);
+		free(ftext);
+		goto fail;
+	}
+	if (agent_load_state(a, err, errlen) < 0) {
+		topo_free(ft);
+		free(ftext);
+		goto fail;
+	}
+	rec = lsdb_get(a->db, "topology");
+	if (rec != NULL && rec->version > ft->version) {
+		diag_init(&d);
+		rt = topo_load_buf("topology record", rec->text,
+		    strlen(rec->text), &d);
+		diag_free(&d);
+	}
+	if (rt != NULL) {
+		agent_use_topology(a, rt, xstrdup(rec->text));
+		topo_free(ft);
+		free(ftext);
+	} else
+		agent_use_topology(a, ft, ftext);
+	if (tls_init(a, err, errlen) < 0)
+		goto fail;
+	a->publish_ev = evtimer_new(base, agent_publish_cb, a);
+	a->resync_ev = evtimer_new(base, agent_resync_cb, a);
+	return a;
+fail:
+	agent_free(a);
+	return NULL;
+}
+
+/* agent_accept_cb - a new inbound connection */
+static void
+agent_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	(void)l;
+	session_accept(arg, fd, sa, salen);
+}
+
+/* agent_resume_cb - accept again after EMFILE */
+static void
+agent_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)fd;
+	(void)ev;
+	evconnlistener_enable(a->listener);
+}
+
+/* agent_accept_error_cb - out of descriptors: pause accept for 1 s */
+static void
+agent_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct agent *a = arg;
+	struct timeval one = { 1, 0 };
+	int e = EVUTIL_SOCKET_ERROR();
+
+	log_warnx("accept server=%s: %s", a->self,
+	    evutil_socket_error_to_string(e));
+	if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(a->resume_ev, &one);
+	}
+}
+
+/* agent_poll_cb - a master re-reads its topology file */
+static void
+agent_poll_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct agent *a = arg;
+	char msg[256];
+
+	(void)fd;
+	(void)ev;
+	if (agent_is_master(a) && agent_reload(a, msg, sizeof(msg)) > 0)
+		log_info("topology server=%s: %s", a->self, msg);
+}
+
+/* agent_start - listen, control socket, originate, connect */
+int
+agent_start(struct agent *a, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int sslen = sizeof(ss);
+	uint64_t ms = a->set->config_poll_interval;
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+	char msg[256];
+
+	if (evutil_parse_sockaddr_port(a->set->listen, (struct sockaddr *)&ss,
+	    &sslen) < 0) {
+		snprintf(err, errlen, "listen %s: not an address:port",
+		    a->set->listen);
+		return -1;
+	}
+	a->listener = evconnlistener_new_bind(a->base, agent_accept_cb, a,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    64, (struct sockaddr *)&ss, sslen);
+	if (a->listener == NULL) {
+		snprintf(err, errlen, "listen %s: %s", a->set->listen,
+		    strerror(errno));
+		return -1;
+	}
+	evconnlistener_set_error_cb(a->listener, agent_accept_error_cb);
+	a->resume_ev = evtimer_new(a->base, agent_resume_cb, a);
+	if (a->set->control_socket[0] != '\0' &&
+	    (a->control = control_new(a, a->set->control_socket, err,
+	    errlen)) == NULL)
+		return -1;
+	a->started = 1;
+	if (agent_is_master(a) && agent_reload(a, msg, sizeof(msg)) > 0)
+		log_info("topology server=%s: %s", a->self, msg);
+	peer_sync_all(a);
+	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
+	event_add(a->poll_ev, &tv);
+	event_active(a->publish_ev, EV_TIMEOUT, 0);
+	log_info("agent started server=%s role=%s listen=%s epoch=%" PRIu32
+	    " records=%zu topology_version=%" PRIu64, a->self,
+	    agent_is_master(a) ? "master" : "member", a->set->listen,
+	    a->epoch, lsdb_count(a->db), a->topo->version);
+	return 0;
+}
+
+/* agent_free - see agent.h */
+void
+agent_free(struct agent *a)
+{
+	struct session *s;
+
+	if (a == NULL)
+		return;
+	peer_free_all(a);
+	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
+		session_close(s, "agent stopping", 0);
+	if (a->control != NULL)
+		control_free(a->control);
+	if (a->listener != NULL)
+		evconnlistener_free(a->listener);
+	if (a->publish_ev != NULL)
+		event_free(a->publish_ev);
+	if (a->resync_ev != NULL)
+		event_free(a->resync_ev);
+	if (a->resume_ev != NULL)
+		event_free(a->resume_ev);
+	if (a->poll_ev != NULL)
+		event_free(a->poll_ev);
+	tls_free(a);
+	linkstate_free(a->ls);
+	topo_free(a->topo);
+	free(a->topo_text);
+	lsdb_free(a->db);
+	free(a->topo_path);
+	free(a->lst_path);
+	free(a->epoch_path);
+	free(a->snapshot_path);
+	free(a);
+}
+
+/* accessors, see agent.h */
+const struct lsdb *
+agent_lsdb(const struct agent *a)
+{
+	return a->db;
+}
+
+const char *
+agent_digest(struct agent *a)
+{
+	return lsdb_digest(a->db);
+}
+
+const char *
+agent_server(const struct agent *a)
+{
+	return a->self;
+}
+
+uint64_t
+agent_lst_version(const struct agent *a)
+{
+	return a->lst_version;
+}
+
+const struct agent_stats *
+agent_stats(const struct agent *a)
+{
+	return &a->stats;
+}
+
+int
+agent_peers(const struct agent *a)
+{
+	const struct peer *p;
+	int n = 0;
+
+	TAILQ_FOREACH(p, &a->peers, entry)
+		n++;
+	return n;
+}
+
+int
+agent_peers_full(const struct agent *a)
+{
+	const struct peer *p;
+	int n = 0;
+
+	TAILQ_FOREACH(p, &a->peers, entry)
+		n += p->state == PEER_FULL;
+	return n;
+}
+
+uint64_t
+agent_peer_bytes_max(const struct agent *a)
+{
+	const struct peer *p;
+	uint64_t m = 0;
+
+	TAILQ_FOREACH(p, &a->peers, entry)
+		if (p->s != NULL && p->s->bytes_out > m)
+			m = p->s->bytes_out;
+	return m;
+}

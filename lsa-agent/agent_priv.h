@@ -1,0 +1,172 @@
+/*
+ * agent_priv.h - what the files of the agent core share: the agent, its
+ * peers (adjacencies) and their sessions. Not for other programs.
+ *
+ * Files are roles: agent.c (the instance, the LST, origination,
+ * persistence, publishing), peer.c (adjacencies: who, connect, backoff,
+ * database exchange, flooding), session.c (one TCP connection: the ESMTP
+ * phase, STARTTLS, link-state mode), tls.c (contexts and peer checks),
+ * control.c (the local control socket).
+ */
+#ifndef LSA_AGENT_PRIV_H
+#define LSA_AGENT_PRIV_H
+
+#include <sys/queue.h>
+
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "agent.h"
+#include "l2s.h"
+#include "linkstate.h"
+#include "lsdb.h"
+#include "topology.h"
+
+#define AGENT_SMTP_LINE_MAX	512	/* before link-state mode */
+#define AGENT_MAX_PENDING	64	/* sessions not yet authenticated */
+#define AGENT_BAD_COMMANDS	3	/* then the session ends */
+#define AGENT_HANDSHAKE_MS	10000	/* ESMTP + TLS phase, at most */
+#define AGENT_SYNC_SLACK	1000	/* records beyond the peer's count */
+
+enum peer_state {
+	PEER_DOWN,		/* no session */
+	PEER_CONNECTING,	/* ESMTP and TLS under way */
+	PEER_EXCHANGE,		/* link-state mode, database exchange */
+	PEER_FULL,		/* in sync; floods only */
+};
+
+struct session;
+
+struct peer {
+	struct agent	*agent;
+	char		 name[TOPO_NAME_MAX + 1];
+	int		 server;	/* index in the topology in force */
+	int		 initiator;	/* this side connects */
+	enum peer_state	 state;
+	struct session	*s;		/* NULL when down */
+	struct event	*retry_ev;
+	uint64_t	 backoff_ms;
+	uint64_t	 since_ms;	/* state entered */
+	uint64_t	 sessions;	/* sessions that reached link mode */
+	/* database exchange */
+	int		 sent_done;
+	int		 got_done;
+	int		 got_hello;
+	int		 got_summary;
+	uint64_t	 sync_budget;	/* records allowed before "done" */
+	char		 sent_digest[65]; /* in our hello */
+	TAILQ_ENTRY(peer) entry;
+};
+TAILQ_HEAD(peer_list, peer);
+
+enum session_state {
+	/* inbound (server side) */
+	SS_GREETED,		/* 220 sent, want EHLO */
+	SS_EHLO,		/* want STARTTLS */
+	SS_TLS,			/* handshake */
+	SS_TLS_GREETED,		/* want EHLO again */
+	SS_READY,		/* want X-LINK2STATE */
+	/* outbound (client side) */
+	SS_C_BANNER,		/* want 220 */
+	SS_C_EHLO,		/* want 250 to EHLO */
+	SS_C_STARTTLS,		/* want 220 to STARTTLS */
+	SS_C_TLS,		/* handshake */
+	SS_C_EHLO2,		/* want 250 to EHLO after TLS */
+	SS_C_LINK,		/* want 250 to X-LINK2STATE */
+	/* both */
+	SS_LINK,		/* link-state mode */
+	SS_CLOSED,
+};
+
+struct session {
+	struct agent	*agent;
+	struct peer	*peer;		/* NULL until authenticated */
+	int		 inbound;
+	enum session_state state;
+	char		 addr[64];	/* the other end, for logs */
+	char		 claimed[TOPO_NAME_MAX + 1]; /* its EHLO name */
+	struct bufferevent *raw;	/* the socket */
+	struct bufferevent *bev;	/* raw, or the TLS filter over it */
+	struct evbuffer_cb_entry *count_cb; /* bytes_out */
+	struct event	*idle_ev;
+	struct l2s_asm	 asm_;
+	int		 bad_commands;
+	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
+	uint64_t	 bytes_out;
+	uint64_t	 recs_in;
+	TAILQ_ENTRY(session) entry;
+};
+TAILQ_HEAD(session_list, session);
+
+struct agent {
+	struct event_base *base;
+	struct agent_conf conf;
+	const struct settings *set;
+	char		 self[TOPO_NAME_MAX + 1];
+	int		 self_idx;	/* in the topology in force */
+	char		*topo_path;
+	/* the topology in force and its text */
+	struct topology	*topo;
+	char		*topo_text;
+	struct linkstate *ls;
+	struct lsdb	*db;
+	uint64_t	 lst_version;
+	uint32_t	 epoch;
+	uint32_t	 counter;
+	char		*lst_path;
+	char		*epoch_path;
+	char		*snapshot_path;
+	SSL_CTX		*ssl_server;
+	SSL_CTX		*ssl_client;
+	struct evconnlistener *listener;
+	struct peer_list peers;
+	struct session_list pending;	/* inbound, not yet bound */
+	int		 npending;
+	struct event	*publish_ev;
+	struct event	*resync_ev;	/* adjacencies follow the topology */
+	struct event	*resume_ev;	/* accept again after EMFILE */
+	struct event	*poll_ev;	/* config_poll_interval */
+	struct control	*control;
+	struct agent_stats stats;
+	int		 started;
+};
+
+/* agent.c */
+uint64_t agent_now_ms(void);
+void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
+    int *close_session);
+void agent_changed(struct agent *a);
+void agent_log_rec(const struct agent *a, const char *what,
+    const struct lsrec *r, const char *peer);
+
+/* peer.c */
+void peer_sync_all(struct agent *a);
+void peer_free_all(struct agent *a);
+struct peer *peer_find(struct agent *a, const char *name);
+void peer_session_up(struct peer *p, struct session *s);
+void peer_session_down(struct peer *p, const char *why);
+int peer_message(struct peer *p, const char *msg, size_t len);
+void peer_flood(struct agent *a, const struct lsrec *r, struct peer *except);
+const char *peer_state_name(enum peer_state st);
+
+/* session.c */
+struct session *session_accept(struct agent *a, evutil_socket_t fd,
+    const struct sockaddr *sa, int salen);
+struct session *session_connect(struct agent *a, struct peer *p);
+void session_close(struct session *s, const char *why, int bad);
+void session_send(struct session *s, const char *msg, size_t len);
+const char *session_state_name(enum session_state st);
+
+/* tls.c */
+int tls_init(struct agent *a, char *err, size_t errlen);
+void tls_free(struct agent *a);
+int tls_peer_is(SSL *ssl, const char *name);
+
+/* control.c */
+struct control *control_new(struct agent *a, const char *path, char *err,
+    size_t errlen);
+void control_free(struct control *c);
+void control_notify(struct control *c, uint64_t lst_version);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * agent_status.c - what `lsactl status` and `lsactl show lst` print, as
+ * JSON (the control socket's replies; lsactl formats them).
+ *
+ * status: {"server","group","role","master","topology_version",
+ *          "lst_version","digest","records","epoch",
+ *          "peers":[{"name","state","initiator","since_ms","bytes_out"}],
+ *          "stats":{...agent_stats...}}
+ * lst:    {"server","digest","records":[{"key","kind","origin","seq",
+ *          "state"|"version","age_ms"}]}
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "agent_priv.h"
+#include "xmalloc.h"
+
+/* agent_status_dump - compact JSON text of o (released) */
+static char *
+agent_status_dump(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	return s;
+}
+
+/* agent_status_json - see agent.h */
+char *
+agent_status_json(struct agent *a)
+{
+	const struct topology *t = a->topo;
+	json_t *o = json_object(), *peers = json_array(), *st;
+	const struct peer *p;
+	uint64_t now = agent_now_ms();
+	int g = a->self_idx >= 0 ? t->servers[a->self_idx].group : -1;
+
+	json_object_set_new(o, "server", json_string(a->self));
+	json_object_set_new(o, "group", g >= 0 ?
+	    json_string(t->groups[g].name) : json_null());
+	json_object_set_new(o, "role", json_string(agent_is_master(a) ?
+	    "master" : "member"));
+	json_object_set_new(o, "master", g >= 0 ?
+	    json_string(t->servers[t->groups[g].master].name) : json_null());
+	json_object_set_new(o, "topology_version",
+	    json_integer((json_int_t)t->version));
+	json_object_set_new(o, "lst_version",
+	    json_integer((json_int_t)a->lst_version));
+	json_object_set_new(o, "digest", json_string(lsdb_digest(a->db)));
+	json_object_set_new(o, "records",
+	    json_integer((json_int_t)lsdb_count(a->db)));
+	json_object_set_new(o, "epoch", json_integer(a->epoch));
+	TAILQ_FOREACH(p, &a->peers, entry)
+		json_array_append_new(peers, json_pack("{sssssbsIsI}",
+		    "name", p->name, "state", peer_state_name(p->state),
+		    "initiator", p->initiator,
+		    "since_ms", (json_int_t)(now - p->since_ms),
+		    "bytes_out", (json_int_t)(p->s ? p->s->bytes_out : 0)));
+	json_object_set_new(o, "peers", peers);
+	st = json_pack("{sIsIsIsIsIsIsI}",
+	    "rec_new", (json_int_t)a->stats.rec_new,
+	    "rec_same", (json_int_t)a->stats.rec_same,
+	    "rec_older", (json_int_t)a->stats.rec_older,
+	    "rec_refused", (json_int_t)a->stats.rec_refused,
+	    "sessions_refused", (json_int_t)a->stats.sessions_refused,
+	    "sessions_closed_bad", (json_int_t)a->stats.sessions_closed_bad,
+	    "bytes_out", (json_int_t)a->stats.bytes_out);
+	json_object_set_new(o, "stats", st);
+	return agent_status_dump(o);
+}
+
+/* agent_lst_json - see agent.h */
+char *
+agent_lst_json(struct agent *a)
+{
+	json_t *o = json_object(), *recs = json_array();
+	int64_t now = (int64_t)agent_now_ms();
+
+	for (size_t i = 0; i < lsdb_count(a->db); i++) {
+		const struct lsrec *r = lsdb_at(a->db, i);
+		char key[LSREC_KEY_MAX];
+		json_t *e;
+
+		lsrec_key(r, key, sizeof(key));
+		e = json_pack("{sssssssI}", "key", key,
+		    "kind", lsrec_kind_name(r->kind), "origin", r->origin,
+		    "seq", (json_int_t)r->seq);
+		if (r->kind == LSREC_TOPOLOGY)
+			json_object_set_new(e, "version",
+			    json_integer((json_int_t)r->version));
+		else
+			json_object_set_new(e, "state",
+			    json_string(r->down ? "down" : "up"));
+		json_object_set_new(e, "age_ms", json_integer(now - r->time_ms));
+		json_array_append_new(recs, e);
+	}
+	json_object_set_new(o, "server", json_string(a->self));
+	json_object_set_new(o, "digest", json_string(lsdb_digest(a->db)));
+	json_object_set_new(o, "records", recs);
+	return agent_status_dump(o);
+}
