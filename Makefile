@@ -48,7 +48,8 @@ AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/conn.c policyd/sockmap.c policyd/policy.c
 MILTER_SRCS  = milter/main.c
-LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c
+LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
+	       lsa-agent/lsactl_agent.c
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))

@@ -7,6 +7,8 @@
  *   lsactl defaults
  *   lsactl route ...            (lsactl_route.c)
  *   lsactl snapshot ...         (lsactl_route.c)
+ *   lsactl status | show lst | set-master | reload | connector
+ *                               (lsactl_agent.c: ask the running agent)
  *
  * Exit status: 0 success, 1 configuration errors (printed one a line as
  * FILE:LINE: KEY: TEXT), 2 usage errors.
@@ -36,7 +38,12 @@ lsactl_usage(void)
 	    "              [--size BYTES] [--rotation N] [--relay hop|direct]\n"
 	    "              [--suppress] [--json] ADDRESS...\n"
 	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"
-	    "              [--down-server NAME]... [--lst-version N] -o FILE\n");
+	    "              [--down-server NAME]... [--lst-version N] -o FILE\n"
+	    "       lsactl status [-c settings] [-S socket] [--json]\n"
+	    "       lsactl show lst [-c settings] [-S socket] [--json]\n"
+	    "       lsactl set-master [-c settings] [-S socket] GROUP SERVER\n"
+	    "       lsactl reload [-c settings] [-S socket]\n"
+	    "       lsactl connector [-c settings] [-S socket] down|up NAME\n");
 	exit(2);
 }
 
@@ -117,8 +124,12 @@ lsactl_cmd_show(int argc, char **argv)
 {
 	const char *settings, *topology;
 	struct progconf pc;
-	int i = lsactl_files(argc, argv, &settings, &topology);
+	int i;
 
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "lst") == 0)
+			return lsactl_cmd_agent(argc, argv);
+	i = lsactl_files(argc, argv, &settings, &topology);
 	if (i != argc - 1)
 		lsactl_usage();
 	if (strcmp(argv[i], "settings") == 0) {
@@ -169,6 +180,10 @@ static const struct {
 	{ "defaults", lsactl_cmd_defaults },
 	{ "route", lsactl_cmd_route },
 	{ "snapshot", lsactl_cmd_snapshot },
+	{ "status", lsactl_cmd_agent },
+	{ "set-master", lsactl_cmd_agent },
+	{ "reload", lsactl_cmd_agent },
+	{ "connector", lsactl_cmd_agent },
 };
 
 int

@@ -11,5 +11,6 @@ int lsactl_load(struct progconf *pc, const char *settings,
     const char *topology);
 int lsactl_cmd_route(int argc, char **argv);
 int lsactl_cmd_snapshot(int argc, char **argv);
+int lsactl_cmd_agent(int argc, char **argv);
 
 #endif

@@ -249,6 +249,7 @@ peer_summary(struct peer *p, const struct lsmsg *m)
 {
 	struct agent *a = p->agent;
 	size_t i, len;
+	char *msg;
 
 	for (i = 1; i < m->nhave; i++)
 		if (strcmp(m->have[i - 1].key, m->have[i].key) >= 0) {
@@ -264,10 +265,13 @@ peer_summary(struct peer *p, const struct lsmsg *m)
 		lsrec_key(r, key, sizeof(key));
 		h = bsearch(key, m->have, m->nhave, sizeof(*m->have),
 		    peer_have_cmp);
-		if (h == NULL || lsrec_cmp_have(r, h) > 0)
-			peer_send(p, lsmsg_encode_rec(r, &len), len);
+		if (h == NULL || lsrec_cmp_have(r, h) > 0) {
+			msg = lsmsg_encode_rec(r, &len);
+			peer_send(p, msg, len);
+		}
 	}
-	peer_send(p, lsmsg_encode_done(&len), len);
+	msg = lsmsg_encode_done(&len);
+	peer_send(p, msg, len);
 	p->sent_done = 1;
 	return 0;
 }

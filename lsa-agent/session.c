@@ -590,6 +590,8 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_CONNECTED) {
 		if (s->state == SS_TLS) {
 			session_set_state(s, SS_TLS_GREETED);
+			/* EHLO may have come with the last handshake flight */
+			session_read_cb(s->bev, s);
 		} else if (s->state == SS_C_TLS) {
 			if (!tls_peer_is(bufferevent_openssl_get_ssl(s->bev),
 			    s->peer->name)) {

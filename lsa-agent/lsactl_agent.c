@@ -1,0 +1,244 @@
+/*
+ * lsactl_agent.c - the commands that ask the running lsa-agent, over its
+ * control socket (control.c has the requests and the JSON replies):
+ *
+ *   lsactl status [-c SETTINGS] [-S SOCKET] [--json]
+ *   lsactl show lst [-c SETTINGS] [-S SOCKET] [--json]
+ *   lsactl set-master [-c ..] [-S ..] GROUP SERVER
+ *   lsactl reload [-c ..] [-S ..]
+ *   lsactl connector [-c ..] [-S ..] down|up NAME
+ *
+ * The socket is -S, else the settings' agent.control_socket. Exit status:
+ * 0 done, 1 the agent said no (its message on stderr) or cannot be
+ * reached, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "lsactl.h"
+#include "settings.h"
+#include "xmalloc.h"
+
+struct lsactl_agent_opts {
+	const char	*settings;
+	const char	*socket;
+	int		 json;
+};
+
+/* lsactl_agent_opts - -c, -S, --json; returns the first operand */
+static int
+lsactl_agent_getopt(int argc, char **argv, struct lsactl_agent_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:S:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->settings = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		default:
+			lsactl_usage();
+		}
+	}
+	return optind;
+}
+
+/* lsactl_agent_ask - send one request, return the reply line (or NULL) */
+static json_t *
+lsactl_agent_ask(const struct lsactl_agent_opts *o, const char *req,
+    char **raw)
+{
+	struct sockaddr_un sun;
+	struct settings s;
+	struct diag d;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	json_t *reply;
+	json_error_t je;
+	ssize_t n;
+	int fd;
+
+	settings_init(&s);
+	diag_init(&d);
+	if (o->settings != NULL && settings_load(&s, o->settings, &d) < 0) {
+		diag_print(&d, stderr);
+		exit(1);
+	}
+	diag_free(&d);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    o->socket ? o->socket : s.control_socket);
+	settings_free(&s);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "lsactl: %s: %s (is lsa-agent running?)\n",
+		    sun.sun_path, strerror(errno));
+		exit(1);
+	}
+	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
+		fprintf(stderr, "lsactl: %s: %s\n", sun.sun_path,
+		    strerror(errno));
+		exit(1);
+	}
+	for (;;) {
+		if (len + 4096 > cap)
+			buf = xreallocarray(buf, cap = cap * 2 + 8192, 1);
+		if ((n = read(fd, buf + len, cap - len - 1)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf == NULL)
+		buf = xstrdup("");
+	buf[len] = '\0';
+	if ((reply = json_loads(buf, 0, &je)) == NULL) {
+		fprintf(stderr, "lsactl: bad reply from the agent: %s\n",
+		    je.text);
+		exit(1);
+	}
+	*raw = buf;
+	return reply;
+}
+
+/* lsactl_agent_str - a string member or "-" */
+static const char *
+lsactl_agent_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+/* lsactl_agent_int - an integer member */
+static long long
+lsactl_agent_int(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* lsactl_agent_status_print - the status reply as text */
+static void
+lsactl_agent_status_print(json_t *r)
+{
+	json_t *peers = json_object_get(r, "peers"), *p;
+	size_t i;
+
+	printf("server %s, group %s, role %s, master %s\n",
+	    lsactl_agent_str(r, "server"), lsactl_agent_str(r, "group"),
+	    lsactl_agent_str(r, "role"), lsactl_agent_str(r, "master"));
+	printf("topology version %lld, lst version %lld, %lld records, "
+	    "epoch %lld\ndigest %s\n", lsactl_agent_int(r, "topology_version"),
+	    lsactl_agent_int(r, "lst_version"), lsactl_agent_int(r, "records"),
+	    lsactl_agent_int(r, "epoch"), lsactl_agent_str(r, "digest"));
+	printf("%-24s %-11s %-9s %10s %12s\n", "PEER", "STATE", "OPENS",
+	    "SINCE_S", "BYTES_OUT");
+	json_array_foreach(peers, i, p)
+		printf("%-24s %-11s %-9s %10.1f %12lld\n",
+		    lsactl_agent_str(p, "name"), lsactl_agent_str(p, "state"),
+		    json_is_true(json_object_get(p, "initiator")) ? "this" :
+		    "peer", (double)lsactl_agent_int(p, "since_ms") / 1000,
+		    lsactl_agent_int(p, "bytes_out"));
+}
+
+/* lsactl_agent_lst_print - the LST reply as text */
+static void
+lsactl_agent_lst_print(json_t *r)
+{
+	json_t *recs = json_object_get(r, "records"), *e;
+	size_t i;
+
+	printf("server %s, digest %s\n", lsactl_agent_str(r, "server"),
+	    lsactl_agent_str(r, "digest"));
+	printf("%-48s %-20s %22s %-12s %10s\n", "KEY", "ORIGIN", "SEQ",
+	    "STATE", "AGE_S");
+	json_array_foreach(recs, i, e) {
+		char state[32];
+
+		if (json_object_get(e, "version") != NULL)
+			snprintf(state, sizeof(state), "version %lld",
+			    lsactl_agent_int(e, "version"));
+		else
+			snprintf(state, sizeof(state), "%s",
+			    lsactl_agent_str(e, "state"));
+		printf("%-48s %-20s %22lld %-12s %10.1f\n",
+		    lsactl_agent_str(e, "key"), lsactl_agent_str(e, "origin"),
+		    lsactl_agent_int(e, "seq"), state,
+		    (double)lsactl_agent_int(e, "age_ms") / 1000);
+	}
+}
+
+/*
+ * lsactl_cmd_agent - status, show lst, set-master, reload, connector.
+ * argv[0] is the command ("show" arrives here only for "show lst").
+ */
+int
+lsactl_cmd_agent(int argc, char **argv)
+{
+	struct lsactl_agent_opts o;
+	char req[512], *raw = NULL;
+	json_t *r;
+	int i = lsactl_agent_getopt(argc, argv, &o), rc = 0, nargs = argc - i;
+	const char *cmd = argv[0];
+
+	if (strcmp(cmd, "status") == 0 && nargs == 0)
+		snprintf(req, sizeof(req), "status");
+	else if (strcmp(cmd, "show") == 0 && nargs == 1 &&
+	    strcmp(argv[i], "lst") == 0)
+		snprintf(req, sizeof(req), "show-lst");
+	else if (strcmp(cmd, "set-master") == 0 && nargs == 2)
+		snprintf(req, sizeof(req), "set-master %s %s", argv[i],
+		    argv[i + 1]);
+	else if (strcmp(cmd, "reload") == 0 && nargs == 0)
+		snprintf(req, sizeof(req), "reload");
+	else if (strcmp(cmd, "connector") == 0 && nargs == 2 &&
+	    (strcmp(argv[i], "down") == 0 || strcmp(argv[i], "up") == 0))
+		snprintf(req, sizeof(req), "connector %s %s", argv[i],
+		    argv[i + 1]);
+	else
+		lsactl_usage();
+	if (strpbrk(req, "\r\n") != NULL)
+		lsactl_usage();
+	r = lsactl_agent_ask(&o, req, &raw);
+	if (o.json)
+		fputs(raw, stdout);
+	else if (strcmp(cmd, "status") == 0)
+		lsactl_agent_status_print(r);
+	else if (strcmp(cmd, "show") == 0)
+		lsactl_agent_lst_print(r);
+	if (json_object_get(r, "ok") != NULL) {
+		int ok = json_is_true(json_object_get(r, "ok"));
+
+		if (!o.json)
+			fprintf(ok ? stdout : stderr, "%s%s\n",
+			    ok ? "" : "lsactl: ",
+			    lsactl_agent_str(r, "message"));
+		rc = ok ? 0 : 1;
+	}
+	json_decref(r);
+	free(raw);
+	return rc;
+}
