@@ -1,15 +1,18 @@
 #!/bin/sh
 # policyd.sh - lsa-policyd end to end: socketmap lookups through postmap
 # (Postfix's own client) and a raw client, policy delegation, rotation,
-# snapshot changes under a held connection, malformed input, and many
-# connections at once.
+# snapshot changes under a held connection, malformed input, requests
+# split across reads, a client that does not read, many connections at
+# once, idle timeout, max_clients and running out of descriptors.
 #
-# Two daemons in the foreground (-d), logs in $tmp:
+# Daemons in the foreground (-d), logs in $tmp:
 #   A  seed002 as lon-bh1, unix sockets, snapshot STATE_DIR/lst.snapshot,
 #      rotation_interval 1h (answers do not rotate within a check; the
 #      expected strings come from `lsactl route -s` at the same rotation)
 #   B  an inline topology as a1, inet:127.0.0.1 ports, [policyd]
 #      snapshot, rotation_interval 300ms, max_size 1M on connector A-B
+#   C  B's snapshot, unix sockets, client_idle_timeout 500ms, max_clients 3
+#   D  B's snapshot, unix sockets, at most 16 descriptors (ulimit -n)
 # tests/policyd/client.py is the raw client (see its header).
 #
 # Run from the repository root with BUILD set to the build directory
@@ -129,11 +132,13 @@ a_relay() {
 	    [ "$got" = "$1$(transport "$A_SNAP" lon-bh1 "$h2" "$2")" ]
 }
 
-# start NAME SETTINGS: run a daemon in the background, $pid, wait until
-# it listens; 1 if it exited (its log says why)
+# start NAME SETTINGS [NOFILE]: run a daemon in the background (with at
+# most NOFILE descriptors), $pid, wait until it listens; 1 if it exited
+# (its log says why)
 start() {
 	: >"$tmp/$1.log"
-	"$POLICYD" -d -c "$2" 2>"$tmp/$1.log" &
+	sh -c 'ulimit -n "$2" && exec "$0" -d -c "$1"' "$POLICYD" "$2" \
+	    "${3:-$(ulimit -n)}" 2>"$tmp/$1.log" &
 	pid=$!
 	i=0
 	while ! grep -q '^lsa-policyd: started ' "$tmp/$1.log"; do
@@ -393,6 +398,29 @@ out "reply: PERM unknown table
 reply: $LONDON
 open" && grep -Fq 'socketmap: unknown table "nottransport"' "$A_LOG"
 result "socketmap bad table name: PERM, connection stays and answers the next" $?
+
+# ---- requests split across reads, a client that does not read
+printf '31:transport x@london.contoso.test,' |
+    client send "$A_MAP" --sockmap --pieces 31 --replies 1
+out "reply: $LONDON
+open"
+result "socketmap request sent a byte at a time: answered once whole" $?
+
+printf '%s\n' "$RCPT_NOWHERE" | client send "$A_POL" --policy --pieces 9 --replies 1
+out "reply: action=550 5.4.4 no server or connector serves nowhere.contoso.test, a domain of the organization
+open"
+result "policy request sent in 9 pieces: answered once whole" $?
+
+client flood "$A_MAP" 100000 x@london.contoso.test
+{ out "sent all
+closed" || out "sent some
+closed" || out "sent all
+reset" || out "sent some
+reset"; } &&
+    grep -Fq "socketmap: client does not read its replies, closing" "$A_LOG" &&
+    client lookup "$A_MAP" x@london.contoso.test && out "$LONDON" &&
+    alive "$A_PID"
+result "socketmap client that does not read 100,000 replies: closed past 1 MB, others served" $?
 
 # ---- malformed policy requests
 OTHER_POLICY='request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@nowhere.contoso.test\n\n'
@@ -657,6 +685,68 @@ out "reply: action=550 5.4.4 no server or connector serves nobody.tiny.test, a d
 open"
 result "policy RCPT over inet, owned domain nobody serves: 550 5.4.4" $?
 
+# ---------------------------------------------------------------- daemons C, D
+# settings NAME EXTRA: for the limits, unix sockets in $tmp, B's snapshot
+settings() {
+	cat <<EOF
+[agent]
+server = a1
+topology = $tmp/tiny.conf
+state_dir = $tmp
+[policyd]
+socketmap_listen = unix:$tmp/$1.map
+policy_listen = unix:$tmp/$1.pol
+snapshot = $B_SNAP
+$2
+EOF
+}
+settings c "client_idle_timeout = 500ms
+max_clients = 3" >"$tmp/c.conf"
+C_LOG="$tmp/c.log"
+cur_log=$C_LOG
+start c "$tmp/c.conf" && wait_log "$C_LOG" "snapshot=$B_SNAP loaded "
+result "daemon C (client_idle_timeout 500ms, max_clients 3) starts" $? ||
+    exit 1
+C_PID=$pid
+C_MAP="unix:$tmp/c.map"
+
+client idle "$C_MAP" x@example.com 400
+out "reply: NOTFOUND 
+closed"
+result "idle timeout: a silent connection is closed after client_idle_timeout" $?
+
+client rotation "$C_MAP" 100 1500 x@example.com
+[ -s "$tmp/out" ] && ! grep -v ' x@example.com NOTFOUND $' "$tmp/out"
+result "idle timeout: a connection looking up every 20 ms for 1.5 s stays open" $?
+
+sleep 0.2
+client many "$C_MAP" 4 x@example.com
+out "connections 4
+reply: 1 EOF
+reply: 3 NOTFOUND " &&
+    grep -Fq "refused a client: max_clients=3 reached" "$C_LOG"
+result "max_clients 3: a fourth connection is closed at once (logged)" $?
+
+sleep 0.2
+client lookup "$C_MAP" x@example.com
+out "NOTFOUND " && alive "$C_PID"
+result "max_clients: the next connection after those is served" $?
+
+settings d "" >"$tmp/d.conf"
+D_LOG="$tmp/d.log"
+cur_log=$D_LOG
+start d "$tmp/d.conf" 16 && wait_log "$D_LOG" "snapshot=$B_SNAP loaded "
+result "daemon D (16 descriptors) starts" $? || exit 1
+D_PID=$pid
+D_MAP="unix:$tmp/d.map"
+
+client hold "$D_MAP" 24 1500 &&
+    grep -Fq "accept: out of descriptors, pausing accept" "$D_LOG" &&
+    client lookup "$D_MAP" x@example.com && out "NOTFOUND " &&
+    client many "$D_MAP" 3 x@example.com && out "connections 3
+reply: 3 NOTFOUND " && alive "$D_PID"
+result "out of descriptors: accept pauses (logged), serves again once they free" $?
+
 # ---------------------------------------------------------------- the end
 # stop NAME PID LOG: alive until now, exits 0 on SIGTERM, no sanitizer report
 stop() {
@@ -673,5 +763,7 @@ stop() {
 }
 stop A "$A_PID" "$A_LOG"
 stop B "$B_PID" "$B_LOG"
+stop C "$C_PID" "$C_LOG"
+stop D "$D_PID" "$D_LOG"
 
 [ "$failed" -eq 0 ]

@@ -10,9 +10,10 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
       "NOTFOUND ", "TEMP ...").
 
   send ADDR (--sockmap | --policy) [--replies N] [--split] [--eof]
-       [--other REQUEST]
+       [--pieces N] [--other REQUEST]
       Sends the bytes on stdin (in one write, or with --split one policy
-      request at a time, each after the previous reply), then reads:
+      request at a time, each after the previous reply, or with --pieces
+      in N writes of about equal size 20 ms apart), then reads:
         "reply: PAYLOAD" per socketmap reply, "reply: LINE" per policy
         reply (each must be exactly "action=...\\n\\n", else
         "badreply: REPR");
@@ -42,6 +43,22 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
       N socketmap connections open at once, then one lookup on each, all
       sent before any reply is read: "connections N", then
       "reply: COUNT REPLY" per distinct reply.
+
+  idle ADDR KEY MIN_MS
+      One lookup ("reply: REPLY"), then silence until the daemon closes
+      the connection: "closed" when it did after MIN_MS or more from the
+      reply, "closed early" before, "open" when it did not within
+      --timeout.
+
+  flood ADDR N KEY
+      N lookups of KEY sent on one connection without reading a reply
+      (as long as the daemon takes them), then the replies are read to
+      the end: "sent all" or "sent some" (the daemon closed first), then
+      how the connection ended ("closed", "reset", "open").
+
+  hold ADDR N MS
+      N connections open at once (each connected before the next), held
+      MS milliseconds without a byte sent, then closed: "connections N".
 """
 import argparse
 import codecs
@@ -204,7 +221,13 @@ def cmd_send(a):
     s = connect(a.addr)
     r = Reader(s)
     out = []
-    chunks = policy_requests(data) if a.split else [data]
+    if a.split:
+        chunks = policy_requests(data)
+    elif a.pieces > 1:
+        step = max(1, -(-len(data) // a.pieces))
+        chunks = [data[i:i + step] for i in range(0, len(data), step)]
+    else:
+        chunks = [data]
     got = 0
     for i, chunk in enumerate(chunks):
         try:
@@ -218,6 +241,8 @@ def cmd_send(a):
                 break
             out.append(show_policy(block))
             got += 1
+        elif a.pieces > 1:
+            time.sleep(0.02)
     if a.eof and r.eof is None:
         s.shutdown(socket.SHUT_WR)
     deadline = time.monotonic() + TIMEOUT
@@ -329,6 +354,44 @@ def cmd_many(a):
         s.close()
 
 
+def cmd_idle(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    print("reply: " + lookup_one(s, r, os.fsencode(a.key)))
+    start = time.monotonic()
+    what = state(r, TIMEOUT)
+    if what == "closed" and time.monotonic() - start < a.min_ms / 1000.0:
+        what = "closed early"
+    print(what)
+    s.close()
+
+
+def cmd_flood(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    req = netstring(b"transport " + os.fsencode(a.key))
+    try:
+        s.sendall(req * a.n)
+        print("sent all")
+    except (ConnectionResetError, BrokenPipeError):
+        print("sent some")
+    deadline = time.monotonic() + TIMEOUT
+    while r.eof is None and time.monotonic() < deadline:
+        r.fill(deadline - time.monotonic())
+        r.buf = b""
+    print(r.eof or "open")
+    s.close()
+
+
+def cmd_hold(a):
+    socks = [connect(a.addr) for _ in range(a.n)]
+    print("connections %d" % len(socks))
+    sys.stdout.flush()
+    time.sleep(a.ms / 1000.0)
+    for s in socks:
+        s.close()
+
+
 def main():
     global TIMEOUT
     ap = argparse.ArgumentParser()
@@ -346,24 +409,26 @@ def main():
     p.add_argument("--replies", type=int, default=0)
     p.add_argument("--split", action="store_true")
     p.add_argument("--eof", action="store_true")
+    p.add_argument("--pieces", type=int, default=1)
     p.add_argument("--other")
     p.set_defaults(fn=cmd_send)
-    p = sub.add_parser("held")
-    p.add_argument("addr")
-    p.add_argument("key")
-    p.add_argument("cmd", nargs=argparse.REMAINDER)
-    p.set_defaults(fn=cmd_held)
-    p = sub.add_parser("rotation")
-    p.add_argument("addr")
-    p.add_argument("interval", type=int)
-    p.add_argument("duration", type=int)
-    p.add_argument("keys", nargs="+")
-    p.set_defaults(fn=cmd_rotation)
-    p = sub.add_parser("many")
-    p.add_argument("addr")
-    p.add_argument("n", type=int)
-    p.add_argument("key")
-    p.set_defaults(fn=cmd_many)
+    # the other commands take positional arguments only
+    for name, fn, args in (
+            ("held", cmd_held, (("key", str), ("cmd", argparse.REMAINDER))),
+            ("rotation", cmd_rotation, (("interval", int),
+                                        ("duration", int), ("keys", "+"))),
+            ("many", cmd_many, (("n", int), ("key", str))),
+            ("idle", cmd_idle, (("key", str), ("min_ms", int))),
+            ("flood", cmd_flood, (("n", int), ("key", str))),
+            ("hold", cmd_hold, (("n", int), ("ms", int)))):
+        p = sub.add_parser(name)
+        p.add_argument("addr")
+        for arg, kind in args:
+            if kind in ("+", argparse.REMAINDER):
+                p.add_argument(arg, nargs=kind)
+            else:
+                p.add_argument(arg, type=kind)
+        p.set_defaults(fn=fn)
     a = ap.parse_args()
     TIMEOUT = a.timeout
     try:
