@@ -24,7 +24,8 @@ endif
 WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	  -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 CFLAGS	?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Ishared
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Ishared \
+	     -Ilsa-agent
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
@@ -52,6 +53,7 @@ LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
 	       lsa-agent/lsactl_agent.c
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+AGENT_TESTS = $(patsubst tests/agent/%.c,$(BUILD)/tests/%,$(wildcard tests/agent/test_*.c))
 SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -96,6 +98,17 @@ $(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
 
+# agent tests and the agent benchmark: many agents in one process
+$(AGENT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/agent/%.o \
+	    $(BUILD)/obj/tests/agent/harness.o $(AGENT_CORE) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(AGENT_LIBS) -lcmocka
+
+$(BUILD)/bench/bench_agent: $(BUILD)/obj/tests/agent/bench_agent.o \
+	    $(BUILD)/obj/tests/agent/harness.o $(AGENT_CORE) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(AGENT_LIBS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) -lcmocka
@@ -104,8 +117,8 @@ check:
 	@packaging/install-deps.sh check
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(PROGS) $(UNIT_TESTS)
-	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(SHELL_TESTS)
+check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS)
+	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(AGENT_TESTS) $(SHELL_TESTS)
 
 demo:
 	@packaging/install-deps.sh build

@@ -91,6 +91,8 @@ log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_verbosity < 0)
+		return;
 	va_start(ap, fmt);
 	log_vlog(LOG_INFO, "", 0, fmt, ap);
 	va_end(ap);

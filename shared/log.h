@@ -7,7 +7,7 @@
  *
  *   log_warn   - warning plus ": strerror(errno)"
  *   log_warnx  - warning
- *   log_info   - informational
+ *   log_info   - informational (not below verbosity 0: test harnesses)
  *   log_debug  - only when the verbosity is above 0
  *   fatal/fatalx - broken invariant or start-up failure: log and exit(1).
  *                 Never for peer or client input.

@@ -1,0 +1,47 @@
+/*
+ * harness.h - many lsa-agent cores in one process, on loopback, with real
+ * TLS (a CA made by tests/agent/mkca.sh at start) and millisecond timers.
+ * For the agent tests and the convergence benchmark.
+ *
+ * harness_new() makes a temporary directory with the certificates, one
+ * settings file and one state directory per server of the topology text
+ * (servers must have address 127.0.0.1 and distinct agent_port), and
+ * starts every agent. harness_run_until() runs the event loop until a
+ * condition holds or the time is over. harness_free() stops them all and
+ * removes the directory.
+ */
+#ifndef LSA_HARNESS_H
+#define LSA_HARNESS_H
+
+#include <stdint.h>
+
+#include "agent.h"
+
+struct harness {
+	struct event_base *base;
+	char		 dir[128];
+	char		*topo_path;
+	int		 n;
+	char		**names;
+	struct settings	*set;	/* [n] */
+	struct agent	**ag;	/* [n]; NULL while stopped */
+	void		(*on_record)(struct agent *, const struct lsrec *,
+			    void *);
+	void		*arg;
+};
+
+/* a topology: ngroups groups of per servers, a ring of connectors */
+char *harness_topology(int ngroups, int per, int port_base);
+int harness_port_base(int n);
+struct harness *harness_new(const char *topo_text, int start);
+void harness_free(struct harness *h);
+int harness_find(const struct harness *h, const char *name);
+int harness_start(struct harness *h, int i);
+void harness_stop(struct harness *h, int i);
+int harness_run_until(struct harness *h, int (*cond)(struct harness *,
+    void *), void *arg, uint64_t timeout_ms);
+int harness_all_full(struct harness *h, void *arg);
+int harness_all_same(struct harness *h, void *arg);
+uint64_t harness_ms(void);
+
+#endif
