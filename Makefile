@@ -130,8 +130,8 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/ben
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(PROGS) $(BENCHES)
-	@for b in $(BENCHES); do $$b || exit 1; done
+bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent
+	@for b in $(BENCHES) $(BUILD)/bench/bench_agent; do $$b || exit 1; done
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -23,11 +23,31 @@ harness_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* harness_ms_us - monotonic microseconds */
+uint64_t
+harness_ms_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* harness_never - a condition that never holds: run for the timeout */
+int
+harness_never(struct harness *h, void *arg)
+{
+	(void)h;
+	(void)arg;
+	return 0;
+}
+
 /* harness_port_base - n free-looking ports, from the pid */
 int
 harness_port_base(int n)
 {
-	return 20000 + (int)(getpid() % 400) * 100 + (n > 100 ? 0 : 0);
+	(void)n;
+	return 20000 + (int)(getpid() % 400) * 100;
 }
 
 /*

@@ -42,6 +42,8 @@ int harness_run_until(struct harness *h, int (*cond)(struct harness *,
     void *), void *arg, uint64_t timeout_ms);
 int harness_all_full(struct harness *h, void *arg);
 int harness_all_same(struct harness *h, void *arg);
+int harness_never(struct harness *h, void *arg);
 uint64_t harness_ms(void);
+uint64_t harness_ms_us(void);
 
 #endif
