@@ -3,7 +3,7 @@
  *
  * The INI events from inifile.c arrive one key at a time; each section
  * kind has a table of its keys. Values are checked for form here (costs,
- * sizes, booleans, patterns, host:port); references to other sections are
+ * sizes, booleans, patterns, host:port, sender patterns); references to other sections are
  * kept as names and checked by topo_resolve.c once the whole file is read,
  * so sections may appear in any order.
  */
@@ -22,7 +22,7 @@ enum topo_key_kind {
 	K_MASTER, K_BACKUPS, K_HUB,				/* group */
 	K_GROUP, K_ADDRESS, K_SMTP_PORT, K_AGENT_PORT, K_MAILBOXES, /* server */
 	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
-	K_ENABLED, K_SPACES, K_SMART,				/* connector */
+	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY,		/* connector */
 };
 
 struct topo_key {
@@ -54,6 +54,8 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "enabled", K_ENABLED, 0 },
 	{ TOPO_SEC_CONNECTOR, "address_spaces", K_SPACES, 1 },
 	{ TOPO_SEC_CONNECTOR, "smart_hosts", K_SMART, 1 },
+	{ TOPO_SEC_CONNECTOR, "senders_allow", K_ALLOW, 1 },
+	{ TOPO_SEC_CONNECTOR, "senders_deny", K_DENY, 1 },
 };
 
 #define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
@@ -258,6 +260,103 @@ bad:
 	    "host, host:port or [address]:port)", text);
 }
 
+/* topo_valid_local - a sender's local part as a pattern may hold it */
+static int
+topo_valid_local(const char *s, size_t len)
+{
+	if (len == 0 || len > TOPO_LOCAL_MAX || s[0] == '.' ||
+	    s[len - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr("!#$%&'/=?^_`{|}~.-", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * topo_parse_sender - "user@example.com", "example.com",
+ * "*.example.com" or "*" into p; -1 with err set when it is none.
+ */
+static int
+topo_parse_sender(const char *item, struct topo_sender *p, char *err,
+    size_t errlen)
+{
+	const char *at = strchr(item, '@');
+	size_t ll = at != NULL ? (size_t)(at - item) : 0;
+
+	memset(p, 0, sizeof(*p));
+	if (at != NULL && memchr(item, '+', ll) != NULL) {
+		snprintf(err, errlen, "\"%s\": write the address without "
+		    "its +extension (it is dropped from senders)", item);
+		return -1;
+	}
+	if (at != NULL && (!topo_valid_local(item, ll) ||
+	    addrspace_parse(at + 1, &p->domain, err, errlen) < 0 ||
+	    p->domain.kind != ADDRSPACE_EXACT)) {
+		addrspace_free(&p->domain);
+		snprintf(err, errlen, "bad sender \"%s\" (want "
+		    "user@example.com, example.com, *.example.com or *)",
+		    item);
+		return -1;
+	}
+	if (at == NULL && addrspace_parse(item, &p->domain, err, errlen) < 0) {
+		snprintf(err, errlen, "bad sender \"%s\" (want "
+		    "user@example.com, example.com, *.example.com or *)",
+		    item);
+		return -1;
+	}
+	p->pattern = xstrdup(item);
+	for (char *c = p->pattern; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	if (at != NULL)
+		p->local = xstrndup(p->pattern, ll);
+	return 0;
+}
+
+/* topo_sender_listed - the index of a pattern in a list, or -1 */
+static int
+topo_sender_listed(const struct topo_sender *v, int n, const char *pattern)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].pattern, pattern) == 0)
+			return i;
+	return -1;
+}
+
+/* topo_add_sender - one pattern to senders_allow or senders_deny */
+static void
+topo_add_sender(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	struct topo_connector *c = &b->t->connectors[b->idx];
+	int deny = strcmp(key, "senders_deny") == 0;
+	struct topo_sender p, **arr = deny ? &c->senders_deny :
+	    &c->senders_allow;
+	int *cnt = deny ? &c->ndeny : &c->nallow, other;
+	char err[UNITS_ERRLEN + 128];
+
+	if (topo_parse_sender(item, &p, err, sizeof(err)) < 0) {
+		diag_add(b->d, file, line, key, "%s", err);
+		return;
+	}
+	if (topo_sender_listed(*arr, *cnt, p.pattern) >= 0)
+		diag_add(b->d, file, line, key, "\"%s\" listed twice",
+		    p.pattern);
+	else if ((other = topo_sender_listed(deny ? c->senders_allow :
+	    c->senders_deny, deny ? c->nallow : c->ndeny, p.pattern)) >= 0)
+		diag_add(b->d, file, line, key, "\"%s\" is in %s too (line "
+		    "%d)", p.pattern, deny ? "senders_allow" : "senders_deny",
+		    (deny ? c->senders_allow : c->senders_deny)[other].line);
+	else {
+		p.line = line;
+		*arr = xreallocarray(*arr, *cnt + 1, sizeof(**arr));
+		(*arr)[(*cnt)++] = p;
+		return;
+	}
+	topo_sender_free(&p);
+}
+
 /* topo_set_ref - a single reference such as `group` or `from` */
 static void
 topo_set_ref(struct topo_builder *b, struct topo_ref *r, const char *file,
@@ -392,6 +491,10 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 	case K_SMART:
 		b->rc[b->idx].smart_line = line;
 		topo_split(b, file, line, key, value, topo_add_smart);
+		break;
+	case K_ALLOW:
+	case K_DENY:
+		topo_split(b, file, line, key, value, topo_add_sender);
 		break;
 	}
 }

@@ -68,6 +68,21 @@ topo_print_spaces(FILE *fp, const char *key, const struct addrspace *as,
 	fprintf(fp, "\n");
 }
 
+/* topo_print_senders - a list of sender patterns */
+static void
+topo_print_senders(FILE *fp, const char *key, const struct topo_sender *p,
+    int n)
+{
+	int col;
+
+	if (n == 0)
+		return;
+	col = fprintf(fp, "%s = ", key);
+	for (int i = 0; i < n; i++)
+		topo_print_item(fp, &col, i == 0, p[i].pattern);
+	fprintf(fp, "\n");
+}
+
 /* topo_print - normalized topology on fp */
 void
 topo_print(const struct topology *t, FILE *fp)
@@ -130,5 +145,9 @@ topo_print(const struct topology *t, FILE *fp)
 			}
 			fprintf(fp, "\n");
 		}
+		topo_print_senders(fp, "senders_allow", c->senders_allow,
+		    c->nallow);
+		topo_print_senders(fp, "senders_deny", c->senders_deny,
+		    c->ndeny);
 	}
 }

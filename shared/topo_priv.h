@@ -65,5 +65,6 @@ struct topo_builder {
 
 void topo_resolve(struct topo_builder *b);
 void topo_builder_free(struct topo_builder *b);
+void topo_sender_free(struct topo_sender *p);
 
 #endif

@@ -377,6 +377,15 @@ topo_builder_free(struct topo_builder *b)
 	free(b->rc);
 }
 
+/* topo_sender_free - one sender pattern's strings */
+void
+topo_sender_free(struct topo_sender *p)
+{
+	free(p->pattern);
+	free(p->local);
+	addrspace_free(&p->domain);
+}
+
 /* topo_free - the topology and everything it owns */
 void
 topo_free(struct topology *t)
@@ -413,6 +422,12 @@ topo_free(struct topology *t)
 		for (int j = 0; j < c->nsmart; j++)
 			free(c->smart_hosts[j].host);
 		free(c->smart_hosts);
+		for (int j = 0; j < c->nallow; j++)
+			topo_sender_free(&c->senders_allow[j]);
+		free(c->senders_allow);
+		for (int j = 0; j < c->ndeny; j++)
+			topo_sender_free(&c->senders_deny[j]);
+		free(c->senders_deny);
 	}
 	free(t->groups);
 	free(t->servers);

@@ -30,6 +30,7 @@
 #define TOPO_DEFAULT_SMTP_PORT	25
 #define TOPO_DEFAULT_AGENT_PORT	691
 #define TOPO_DEFAULT_COST	1
+#define TOPO_LOCAL_MAX		64	/* characters in a sender's local part */
 
 enum topo_scope {
 	TOPO_SCOPE_ORGANIZATION,
@@ -63,6 +64,20 @@ struct topo_server {
 	int		 nmailboxes;
 };
 
+/*
+ * A sender pattern (senders_allow, senders_deny): "user@example.com"
+ * (that address; local is "user"), or a domain pattern as an address
+ * space: "example.com", "*.example.com", "*" (local is NULL). Stored
+ * lowercased; a local part never holds '+' (an +extension is dropped
+ * from the sender before it is compared).
+ */
+struct topo_sender {
+	char		*pattern;	/* lowercased, as written */
+	char		*local;		/* NULL: any sender of the domain */
+	struct addrspace domain;
+	int		 line;
+};
+
 struct topo_host {			/* smart host */
 	char		*host;
 	unsigned	 port;
@@ -87,6 +102,10 @@ struct topo_connector {
 	int		 nspaces;
 	struct topo_host *smart_hosts;	/* none: DNS MX */
 	int		 nsmart;
+	struct topo_sender *senders_allow; /* none: every sender */
+	int		 nallow;
+	struct topo_sender *senders_deny; /* refused, whatever allow says */
+	int		 ndeny;
 };
 
 struct topology {

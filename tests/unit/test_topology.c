@@ -84,6 +84,9 @@ _Static_assert(sizeof(LINE196) == 197, "LINE196 is 196 characters");
 	"connector) or `address_spaces` (a connector to the outside)"
 #define BAD_SMART(h)	"bad smart host \"" h "\" (want host, host:port or " \
 	"[address]:port)"
+#define BAD_SENDER(s)	"bad sender \"" s "\" (want user@example.com, " \
+	"example.com, *.example.com or *)"
+#define L64	H50 "hhhhhhhhhhhhhh"		/* the longest local part */
 
 struct bad_case {
 	const char	*name;
@@ -320,6 +323,53 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:18: smart_hosts: " BAD_SMART("[relay.example]:25") },
 	{ "smart host empty brackets", BASE OUT "smart_hosts = []:25\n",
 	  "t.conf:18: smart_hosts: " BAD_SMART("[]:25") },
+	/* sender restrictions */
+	{ "sender with an +extension", BASE AB
+	  "senders_allow = Boss+Lists@x.example\n",
+	  "t.conf:18: senders_allow: \"Boss+Lists@x.example\": write the "
+	  "address without its +extension (it is dropped from senders)" },
+	{ "sender *@domain", BASE AB "senders_deny = *@x.example\n",
+	  "t.conf:18: senders_deny: " BAD_SENDER("*@x.example") },
+	{ "sender user@*.domain", BASE AB "senders_allow = u@*.x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("u@*.x.example") },
+	{ "sender user@*", BASE AB "senders_allow = u@*\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("u@*") },
+	{ "sender without local part", BASE AB "senders_allow = @x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("@x.example") },
+	{ "sender without domain", BASE AB "senders_allow = u@\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("u@") },
+	{ "sender with two @", BASE AB "senders_allow = a@b@x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("a@b@x.example") },
+	{ "sender with a space", BASE AB "senders_allow = a b@x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER("a b@x.example") },
+	{ "sender local part starting with a dot", BASE AB
+	  "senders_allow = .a@x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER(".a@x.example") },
+	{ "sender local part of 65 characters", BASE AB
+	  "senders_allow = " L64 "h@x.example\n",
+	  "t.conf:18: senders_allow: " BAD_SENDER(L64 "h@x.example") },
+	{ "sender domain with an empty label", BASE AB
+	  "senders_deny = x..example\n",
+	  "t.conf:18: senders_deny: " BAD_SENDER("x..example") },
+	{ "sender listed twice (case)", BASE AB
+	  "senders_allow = x.example, a@y.example\n  X.Example\n",
+	  "t.conf:19: senders_allow: \"x.example\" listed twice" },
+	{ "sender in both lists", BASE AB "senders_allow = *.x.example\n"
+	  "senders_deny = *.X.example\n",
+	  "t.conf:19: senders_deny: \"*.x.example\" is in senders_allow too "
+	  "(line 18)" },
+	{ "sender in both lists, deny first", BASE OUT
+	  "senders_deny = a@x.example\nsenders_allow = A@x.example\n",
+	  "t.conf:19: senders_allow: \"a@x.example\" is in senders_deny too "
+	  "(line 18)" },
+	{ "empty senders_allow", BASE AB "senders_allow =\n",
+	  "t.conf:18: senders_allow: empty list" },
+	{ "empty item in senders_deny", BASE AB
+	  "senders_deny = a.example,,b.example\n",
+	  "t.conf:18: senders_deny: empty item in list" },
+	{ "senders_allow in a group section", BASE "[group C]\n"
+	  "senders_allow = *\n",
+	  "t.conf:16: senders_allow: unknown key in [group C]" },
 };
 
 static void
@@ -393,6 +443,16 @@ static const struct good_case good_cases[] = {
 	  OUT "sources = a1, b1\n" },
 	{ "good: two connectors between the same groups", BASE AB
 	  "[connector c2]\nfrom = A\nto = B\ncost = 2\n" },
+	{ "good: sender restrictions on both kinds of connector", BASE AB
+	  "senders_allow = *.contoso.example, boss@fabrikam.example\n"
+	  "senders_deny = intern.contoso.example\n[connector out]\n"
+	  "from = A\naddress_spaces = *\nsenders_deny = *\n" },
+	{ "good: sender local parts", BASE AB "senders_allow = "
+	  "o'neil@x.example, a.b_c-d@x.example, " L64 "@x.example\n"
+	  "  {x}!#$%&/=?^`|~@x.example\n" },
+	{ "good: senders_deny alone, senders_allow alone", BASE AB
+	  "senders_deny = x.example\n[connector c2]\nfrom = A\nto = B\n"
+	  "senders_allow = x.example\n" },
 };
 
 static void
@@ -510,6 +570,8 @@ test_defaults(void **state)
 	assert_int_equal(c->enabled, 1);
 	assert_int_equal(c->nspaces, 0);
 	assert_int_equal(c->nsmart, 0);
+	assert_int_equal(c->nallow, 0);		/* every sender */
+	assert_int_equal(c->ndeny, 0);
 
 	/* outside connector: no to, no targets, DNS MX */
 	c = &t->connectors[1];
@@ -946,6 +1008,43 @@ test_seed004(void **state)
 	topo_free(t);
 }
 
+/* sender patterns: lowercased, split into local part and domain */
+static void
+test_senders(void **state)
+{
+	static const char text[] = BASE AB
+	    "senders_allow = *.Contoso.example, Boss@Fabrikam.example\n"
+	    "  fabrikam.example\n"
+	    "senders_deny = Intern.contoso.example, *\n";
+	struct topology *t = LOAD(text);
+	const struct topo_connector *c = connector(t, "c");
+
+	(void)state;
+	assert_int_equal(c->nallow, 3);
+	assert_int_equal(c->ndeny, 2);
+	assert_string_equal(c->senders_allow[0].pattern, "*.contoso.example");
+	assert_null(c->senders_allow[0].local);
+	assert_int_equal(c->senders_allow[0].domain.kind,
+	    ADDRSPACE_SUBDOMAINS);
+	assert_string_equal(c->senders_allow[0].domain.domain,
+	    "contoso.example");
+	assert_int_equal(c->senders_allow[0].line, 18);
+	assert_string_equal(c->senders_allow[1].pattern,
+	    "boss@fabrikam.example");
+	assert_string_equal(c->senders_allow[1].local, "boss");
+	assert_int_equal(c->senders_allow[1].domain.kind, ADDRSPACE_EXACT);
+	assert_string_equal(c->senders_allow[1].domain.domain,
+	    "fabrikam.example");
+	assert_string_equal(c->senders_allow[2].pattern, "fabrikam.example");
+	assert_null(c->senders_allow[2].local);
+	assert_int_equal(c->senders_allow[2].line, 19);
+	assert_string_equal(c->senders_deny[0].pattern,
+	    "intern.contoso.example");
+	assert_int_equal(c->senders_deny[1].domain.kind, ADDRSPACE_ALL);
+	assert_int_equal(c->senders_deny[1].line, 20);
+	topo_free(t);
+}
+
 /* a missing file: one error naming it */
 static void
 test_missing_file(void **state)
@@ -1078,6 +1177,7 @@ test_print_defaults(void **state)
 	assert_non_null(strstr(out, "\n[connector ab]\nfrom = A\nto = B\n"
 	    "cost = 1\nsources = a1, a2    ; default\n"
 	    "targets = b1    ; default\n"));
+	assert_null(strstr(out, "senders_"));	/* none: every sender */
 	two = reprint(out);
 	assert_null(strstr(two, "; default"));
 	free(out);
@@ -1135,6 +1235,10 @@ big_text(void)
 	    "\n");
 	for (int i = 1; i <= 8; i++)
 		fprintf(fp, "  [2001:db8::%d]:%d\n", i, 2500 + i);
+	for (int i = 0; i < 12; i++)
+		fprintf(fp, "senders_allow = user%02d@partner%02d.example.com, "
+		    "*.Sub%02d.example.com\n", i, i, i);
+	fprintf(fp, "senders_deny = *\n");
 	assert_int_equal(fclose(fp), 0);
 	return buf;
 }
@@ -1154,6 +1258,8 @@ test_round_trip_long_lists(void **state)
 	assert_int_equal(connector(t, "back")->targets.n, 40);
 	assert_int_equal(connector(t, "out")->nspaces, 30);
 	assert_int_equal(connector(t, "out")->nsmart, 10);
+	assert_int_equal(connector(t, "out")->nallow, 24);
+	assert_int_equal(connector(t, "out")->ndeny, 1);
 	assert_int_equal(t->ndomains, 20);
 
 	one = print(t);
@@ -1162,6 +1268,10 @@ test_round_trip_long_lists(void **state)
 	assert_true(check_lines(one) >= 10);
 	assert_non_null(strstr(one, "\n    [2001:db8::"));
 	assert_non_null(strstr(one, "\nsources = s00, s01, s02"));
+	assert_non_null(strstr(one, "\nsenders_allow = "
+	    "user00@partner00.example.com, *.sub00.example.com\n"
+	    "    user01@partner01.example.com, "));
+	assert_non_null(strstr(one, "\nsenders_deny = *\n"));
 
 	t2 = load("one.conf", one, strlen(one));
 	two = print(t2);
@@ -1193,6 +1303,14 @@ test_round_trip_long_lists(void **state)
 			assert_int_equal(c->smart_hosts[j].port,
 			    c2->smart_hosts[j].port);
 		}
+		assert_int_equal(c->nallow, c2->nallow);
+		for (int j = 0; j < c->nallow; j++)
+			assert_string_equal(c->senders_allow[j].pattern,
+			    c2->senders_allow[j].pattern);
+		assert_int_equal(c->ndeny, c2->ndeny);
+		for (int j = 0; j < c->ndeny; j++)
+			assert_string_equal(c->senders_deny[j].pattern,
+			    c2->senders_deny[j].pattern);
 		assert_true(c->max_size == c2->max_size);
 		assert_int_equal(c->scope, c2->scope);
 		assert_int_equal(c->enabled, c2->enabled);
@@ -1218,6 +1336,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_find),
 	cmocka_unit_test(test_seed002),
 	cmocka_unit_test(test_seed004),
+	cmocka_unit_test(test_senders),
 	cmocka_unit_test(test_missing_file),
 	cmocka_unit_test(test_round_trip_seed002),
 	cmocka_unit_test(test_round_trip_seed004),
