@@ -381,6 +381,83 @@ route_size_check(const struct route_table *rt, struct route_decision *d,
 	return 0;
 }
 
+/*
+ * route_sender_split - a sender's local part, lowercased and without its
+ * +extension, and its lowercased domain; a part that is missing, too long
+ * or (the domain) not a domain is "", which no pattern but "*" matches.
+ */
+static void
+route_sender_split(const char *sender, char *local, size_t llen,
+    char *domain, size_t dlen)
+{
+	size_t n = strcspn(sender, "+@");
+
+	local[0] = domain[0] = '\0';
+	if (strchr(sender, '@') == NULL)
+		return;
+	if (n < llen) {
+		for (size_t i = 0; i < n; i++)
+			local[i] = (char)tolower((unsigned char)sender[i]);
+		local[n] = '\0';
+	}
+	if (route_recipient_domain(sender, domain, dlen) < 0)
+		domain[0] = '\0';
+}
+
+/* route_sender_match - whether a split sender matches a pattern of p */
+static int
+route_sender_match(const struct topo_sender *p, int n, const char *local,
+    const char *domain)
+{
+	for (int i = 0; i < n; i++) {
+		if (p[i].local == NULL ? addrspace_match(&p[i].domain,
+		    domain) >= 0 : strcmp(p[i].local, local) == 0 &&
+		    strcmp(p[i].domain.domain, domain) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* route_sender_check - bounce 5.7.1 when a connector refuses the sender */
+static int
+route_sender_check(const struct route_table *rt, struct route_decision *d,
+    const char *sender)
+{
+	char local[TOPO_LOCAL_MAX + 1], domain[ADDRSPACE_MAX_DOMAIN + 1];
+	char shown[128];
+	int split = 0;
+	size_t k;
+
+	if (sender == NULL || *sender == '\0' || strcmp(sender, "<>") == 0)
+		return 0;
+	for (int i = 0; i < d->nconnectors; i++) {
+		const struct topo_connector *c =
+		    &rt->t->connectors[d->connectors[i]];
+
+		if (c->nallow == 0 && c->ndeny == 0)
+			continue;
+		if (!split) {
+			route_sender_split(sender, local, sizeof(local), domain,
+			    sizeof(domain));
+			split = 1;
+		}
+		if (!route_sender_match(c->senders_deny, c->ndeny, local,
+		    domain) && (c->nallow == 0 || route_sender_match(
+		    c->senders_allow, c->nallow, local, domain)))
+			continue;
+		/* the sender as written, but only printable bytes: it goes
+		   into an SMTP reply */
+		for (k = 0; sender[k] != '\0' && k < sizeof(shown) - 1; k++)
+			shown[k] = isgraph((unsigned char)sender[k]) ?
+			    sender[k] : '?';
+		shown[k] = '\0';
+		route_result(d, ROUTE_BOUNCE, "5.7.1", "connector %s does not "
+		    "accept mail from %s", c->name, shown);
+		return -1;
+	}
+	return 0;
+}
+
 /* route_next_group_hop - next hop toward another group along the path */
 static void
 route_next_group_hop(const struct route_table *rt,
@@ -458,10 +535,19 @@ route_outside_hop(const struct route_table *rt, struct route_decision *d,
 	}
 }
 
-/* route_decide - the whole decision for one recipient */
+/* route_decide - the decision for one recipient, the sender unknown */
 void
 route_decide(const struct route_table *rt, const char *recipient,
     uint64_t size, unsigned rotation, struct route_decision *d)
+{
+	route_decide_sender(rt, NULL, recipient, size, rotation, d);
+}
+
+/* route_decide_sender - the whole decision for one recipient */
+void
+route_decide_sender(const struct route_table *rt, const char *sender,
+    const char *recipient, uint64_t size, unsigned rotation,
+    struct route_decision *d)
 {
 	const struct topology *t = rt->t;
 	const struct route_entry *e[ROUTE_MAX_CANDIDATES];
@@ -538,7 +624,8 @@ route_decide(const struct route_table *rt, const char *recipient,
 	d->space_cost = best.e->cost;
 	if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
 		d->connectors[d->nconnectors++] = best.e->idx;
-	if (route_size_check(rt, d, size) < 0)
+	if (route_size_check(rt, d, size) < 0 ||
+	    route_sender_check(rt, d, sender) < 0)
 		return;
 	if (d->point_of_failure && (d->npath == 1 ||
 	    !rt->conn_up[d->connectors[0]])) {

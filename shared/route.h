@@ -13,7 +13,9 @@
  *                       the link state changes.
  *   route_decide()      per recipient: candidates from the address space
  *                       index, the least-cost one, the next hop, the size
- *                       check, and an explanation.
+ *                       check, and an explanation. route_decide_sender()
+ *                       also checks the connectors' sender restrictions
+ *                       (route_decide() is it with no sender known).
  *
  * Ownership: the table borrows the topology, the index and the link state
  * (they must outlive it) and copies nothing it can borrow. A struct
@@ -46,6 +48,13 @@
  *  5. Nothing reachable: follow the least-cost path of the whole topology
  *     while its first connector is up (relay), else `defer 4.4.1`.
  *  6. Size over any max_size on the chosen path: `bounce 5.3.4`.
+ *  7. A sender refused by a connector on the chosen path (it matches the
+ *     connector's senders_deny, or the connector has senders_allow and
+ *     it matches none of it): `bounce 5.7.1`, no other path tried. Sender
+ *     patterns: "user@example.com" (the sender lowercased, its
+ *     +extension dropped), "example.com", "*.example.com", "*" (its
+ *     domain; a sender without '@' matches "*" only). The null sender
+ *     ("" or "<>": bounces) and an unknown one (NULL) are never refused.
  */
 #ifndef LSA_ROUTE_H
 #define LSA_ROUTE_H
@@ -111,6 +120,9 @@ void route_decision_init(struct route_decision *d);
 void route_decision_free(struct route_decision *d);
 void route_decide(const struct route_table *rt, const char *recipient,
     uint64_t size, unsigned rotation, struct route_decision *d);
+void route_decide_sender(const struct route_table *rt, const char *sender,
+    const char *recipient, uint64_t size, unsigned rotation,
+    struct route_decision *d);
 const char *route_action_name(enum route_action a);
 int route_recipient_domain(const char *recipient, char *buf, size_t len);
 

@@ -19,7 +19,8 @@
  *      hosts and DNS MX: "002", "003", "004" rows;
  *   4. rotation, down servers last, never the local server: "004 rr";
  *   5. point of failure: "002 pof" rows;
- *   6. size limits: "003 size" rows.
+ *   6. size limits: "003 size" rows;
+ *   7. sender restrictions: "senders" rows (route_decide_sender).
  * Readings picked where the rules leave room are named in the rows.
  */
 #include <stdarg.h>
@@ -182,6 +183,7 @@ struct rcase {
 	unsigned	 rotation;
 	int		 direct;
 	int		 suppress;
+	const char	*sender;	/* NULL: unknown */
 	const char	*rcpt;
 	/* the wanted answer: every field is checked */
 	enum route_action action;
@@ -208,6 +210,18 @@ struct rcase {
 #define HT(a, b, c) "smtp:[127.0.14." #a "]:25, [127.0.14." #b \
 	"]:25, [127.0.14." #c "]:25"
 #define NO_HUB2	{ { "[group ADSite2]\nhub = yes\n", "[group ADSite2]\n" } }
+/* seed 002's connector C with sender restriction keys added */
+#define SENDERS(c, keys) { "[connector " c "]\n", "[connector " c "]\n" keys }
+#define REFUSED	.action = ROUTE_BOUNCE, .status = "5.7.1"
+/* Dublin to Boston, seed 002: the path and, for relay, the next hop */
+#define DUB_BOS	.file = S2, .self = "dub-bh1", \
+	.rcpt = "user@boston.contoso.test", \
+	.path = "Dublin,London,NewYork,Boston", \
+	.conns = "Dublin-London,London-NewYork,NewYork-Boston", .cost = 40
+#define VIA_LON	RELAY, .hosts = "lon-bh1,lon-bh2", .transport = LON, \
+	.hop = "London"
+#define ALLOW_LNY { SENDERS("London-NewYork", \
+	"senders_allow = *.fabrikam.test, boss@tailspin.test\n") }
 
 static const struct rcase cases[] = {
 	/* ---- seed 002: Routing, Retries, and Updates ---- */
@@ -928,6 +942,92 @@ static const struct rcase cases[] = {
 	  .transport = "smtp:[127.0.22.1]:25, [127.0.22.2]:25, "
 	  "[127.0.22.3]:25", .path = "Hub,Spoke", .conns = "Hub-Spoke,X-Twin",
 	  .cost = 15, .hop = "Spoke", .tiebreak = "connector name" },
+	/* ---- sender restrictions ---- */
+	{ "senders: allowed by *.domain on the path", DUB_BOS,
+	  .edits = ALLOW_LNY, .sender = "Ann@Sales.Fabrikam.Test", VIA_LON },
+	{ "senders: not in senders_allow: 5.7.1, the path it would take",
+	  DUB_BOS, .edits = ALLOW_LNY, .sender = "ann@fabrikam.test", REFUSED,
+	  .reason = "connector London-NewYork does not accept mail from "
+	  "ann@fabrikam.test" },
+	{ "senders: the full address, without case or +extension", DUB_BOS,
+	  .edits = ALLOW_LNY, .sender = "Boss+news@Tailspin.TEST", VIA_LON },
+	{ "senders: another user of the full address's domain", DUB_BOS,
+	  .edits = ALLOW_LNY, .sender = "clerk@tailspin.test", REFUSED },
+	{ "senders: a trailing dot in the sender's domain", DUB_BOS,
+	  .edits = ALLOW_LNY, .sender = "ann@sales.fabrikam.test.", VIA_LON },
+	{ "senders: senders_deny wins over senders_allow", DUB_BOS,
+	  .edits = { SENDERS("Dublin-London", "senders_allow = *.fabrikam.test"
+	  "\nsenders_deny = spam.fabrikam.test\n") },
+	  .sender = "x@spam.fabrikam.test", REFUSED,
+	  .reason = "connector Dublin-London does not accept" },
+	{ "senders: senders_deny alone refuses only what it lists", DUB_BOS,
+	  .edits = { SENDERS("Dublin-London", "senders_deny = "
+	  "spam.fabrikam.test\n") }, .sender = "x@fabrikam.test", VIA_LON },
+	{ "senders: the null sender is never refused", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  .sender = "", VIA_LON },
+	{ "senders: <> is the null sender", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  .sender = "<>", VIA_LON },
+	{ "senders: no sender known (route_decide) is never refused", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  VIA_LON },
+	{ "senders: a sender without @ matches * only", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_allow = "
+	  "fabrikam.test\n") }, .sender = "MAILER-DAEMON", REFUSED },
+	{ "senders: a sender without @ and senders_deny = *", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  .sender = "postmaster", REFUSED },
+	{ "senders: unprintable bytes are not in the reason", DUB_BOS,
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  .sender = "a\tb\001@x.test", REFUSED,
+	  .reason = "does not accept mail from a?b?@x.test" },
+	{ "senders: a connector off the path does not count", DUB_BOS,
+	  .edits = { SENDERS("Copenhagen-NewYork", "senders_deny = *\n") },
+	  .sender = "x@fabrikam.test", VIA_LON },
+	{ "senders: the live path counts: via Copenhagen, refused",
+	  .file = S2, .self = "dub-bh1", .down = { "London-NewYork" },
+	  .edits = { SENDERS("Copenhagen-NewYork", "senders_deny = *\n") },
+	  .sender = "x@fabrikam.test", .rcpt = "user@boston.contoso.test",
+	  REFUSED, .path = "Dublin,London,Copenhagen,NewYork,Boston",
+	  .conns = "Dublin-London,London-Copenhagen,Copenhagen-NewYork,"
+	  "NewYork-Boston", .cost = 130,
+	  .reason = "connector Copenhagen-NewYork" },
+	{ "senders: at the point of failure too (refused, not deferred)",
+	  .file = S2, .self = "lon-bh1",
+	  .down = { "London-NewYork", "Copenhagen-NewYork" },
+	  .edits = { SENDERS("London-NewYork", "senders_deny = *\n") },
+	  .sender = "x@fabrikam.test", .rcpt = "user@boston.contoso.test",
+	  REFUSED, .path = "London,NewYork,Boston",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30, .pof = 1 },
+	{ "senders: an outside connector's senders_allow",
+	  .file = S2, .self = "dub-bh1",
+	  .edits = { SENDERS("Internet", "senders_allow = contoso.test, "
+	  "*.contoso.test\n") }, .sender = "x@fabrikam.test",
+	  .rcpt = "user@example.org", REFUSED, .path = "Dublin,London,NewYork",
+	  .conns = "Dublin-London,London-NewYork,Internet", .cost = 40,
+	  .reason = "connector Internet does not accept mail from "
+	  "x@fabrikam.test" },
+	{ "senders: the outside connector lets the organization out",
+	  .file = S2, .self = "dub-bh1",
+	  .edits = { SENDERS("Internet", "senders_allow = contoso.test, "
+	  "*.contoso.test\n") }, .sender = "x@dublin.contoso.test",
+	  .rcpt = "user@example.org", RELAY, .hosts = "lon-bh1,lon-bh2",
+	  .transport = LON, .path = "Dublin,London,NewYork",
+	  .conns = "Dublin-London,London-NewYork,Internet", .cost = 40,
+	  .hop = "London" },
+	{ "senders: a recipient hosted here crosses no connector",
+	  .file = S2, .self = "bos-bh1",
+	  .edits = { SENDERS("NewYork-Boston", "senders_deny = *\n") },
+	  .sender = "x@fabrikam.test", .rcpt = "user@boston.contoso.test",
+	  LOCAL, .reason = "hosted here" },
+	{ "senders: size is checked first (5.3.4 over 5.7.1)",
+	  .text = topo003, .self = "spk3", .size = 20 * M,
+	  .edits = { { "max_size = 10M\n", "max_size = 10M\n"
+	  "senders_deny = *\n" } }, .sender = "x@fabrikam.test",
+	  .rcpt = "user@far.compaq.test",
+	  .action = ROUTE_BOUNCE, .status = "5.3.4", .path = "Spoke,Hub,Far",
+	  .conns = "Spoke-Hub,Hub-Far", .cost = 60 },
 	{ "003 cost: the least reach + address space cost wins",
 	  .text = topo003, .self = "far1", .rcpt = "user@partner.test",
 	  RELAY, .hosts = "hub1,hub2", .transport = HUB,
@@ -1136,11 +1236,16 @@ run_case(void **state)
 	}
 	rt = route_table_new(t, ix, ls, &p);
 	route_decision_init(&d);
-	route_decide(rt, c->rcpt, c->size, c->rotation, &d);
+	route_decide_sender(rt, c->sender, c->rcpt, c->size, c->rotation, &d);
 	check_decision(t, c, &d);
 	/* the same question again on the reused decision: the same answer */
-	route_decide(rt, c->rcpt, c->size, c->rotation, &d);
+	route_decide_sender(rt, c->sender, c->rcpt, c->size, c->rotation, &d);
 	check_decision(t, c, &d);
+	if (c->sender == NULL) {
+		/* route_decide is the same with no sender known */
+		route_decide(rt, c->rcpt, c->size, c->rotation, &d);
+		check_decision(t, c, &d);
+	}
 	route_decision_free(&d);
 	route_table_free(rt);
 	route_index_free(ix);
