@@ -3,8 +3,8 @@
  *
  *   lsactl route [-c SETTINGS] (-t TOPOLOGY | -s SNAPSHOT) --from SERVER
  *       [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...
- *       [--size BYTES] [--rotation N] [--relay hop|direct] [--suppress]
- *       [--json] ADDRESS...
+ *       [--size BYTES] [--sender ADDRESS] [--rotation N]
+ *       [--relay hop|direct] [--suppress] [--json] ADDRESS...
  *   lsactl snapshot [-c SETTINGS] -t TOPOLOGY [--down ...]...
  *       [--down-server NAME]... [--lst-version N] -o FILE
  *
@@ -14,8 +14,10 @@
  * snapshot writes the LST snapshot lsa-policyd reads (snapshot.h), as
  * lsa-agent publishes it: for tests, and for a static set-up. --from defaults to
  * the settings' server; --relay and --suppress to the settings' relay and
- * suppress_state_changes. --json prints one JSON object a line per
- * address; the plain output explains the decision in a few lines.
+ * suppress_state_changes. --sender checks the connectors' sender
+ * restrictions (none given: no sender, never refused). --json prints one
+ * JSON object a line per address; the plain output explains the
+ * decision in a few lines.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -45,6 +47,7 @@ struct lsactl_route_opts {
 	const char	**down_servers;
 	int		 ndown_servers;
 	uint64_t	 size;
+	const char	*sender;	/* NULL: none given */
 	unsigned	 rotation;
 	int		 relay;		/* -1: from the settings */
 	int		 suppress;	/* -1: from the settings */
@@ -54,7 +57,7 @@ struct lsactl_route_opts {
 /* lsactl_route_json - one decision as one JSON line */
 static void
 lsactl_route_json(const struct topology *t, const char *rcpt,
-    const char *from, const struct route_decision *d)
+    const char *sender, const char *from, const struct route_decision *d)
 {
 	json_t *o = json_object(), *hosts = json_array(), *path = json_array();
 	json_t *conns = json_array();
@@ -69,6 +72,8 @@ lsactl_route_json(const struct topology *t, const char *rcpt,
 		json_array_append_new(conns,
 		    json_string(t->connectors[d->connectors[i]].name));
 	json_object_set_new(o, "recipient", json_string(rcpt));
+	json_object_set_new(o, "sender", sender != NULL ?
+	    json_string(sender) : json_null());
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "action",
 	    json_string(route_action_name(d->action)));
@@ -152,6 +157,7 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		{ "down", required_argument, NULL, 'D' },
 		{ "down-server", required_argument, NULL, 'S' },
 		{ "size", required_argument, NULL, 'z' },
+		{ "sender", required_argument, NULL, 'e' },
 		{ "rotation", required_argument, NULL, 'r' },
 		{ "relay", required_argument, NULL, 'R' },
 		{ "suppress", no_argument, NULL, 'U' },
@@ -207,6 +213,9 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 				fprintf(stderr, "lsactl: --size: %s\n", err);
 				exit(2);
 			}
+			break;
+		case 'e':
+			o->sender = optarg;
 			break;
 		case 'r':
 			if (units_uint(optarg, 0, UINT32_MAX, &v, err) < 0) {
@@ -350,9 +359,10 @@ lsactl_cmd_route(int argc, char **argv)
 	rt = route_table_new(t, ix, ls, &p);
 	route_decision_init(&d);
 	for (int i = first; i < argc; i++) {
-		route_decide(rt, argv[i], o.size, o.rotation, &d);
+		route_decide_sender(rt, o.sender, argv[i], o.size, o.rotation,
+		    &d);
 		if (o.json)
-			lsactl_route_json(t, argv[i], from, &d);
+			lsactl_route_json(t, argv[i], o.sender, from, &d);
 		else
 			lsactl_route_plain(t, argv[i], from, &d);
 	}

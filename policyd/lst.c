@@ -160,14 +160,18 @@ policyd_rotation(uint64_t now_ms, uint64_t interval_ms)
 	return (unsigned)(now_ms / (interval_ms ? interval_ms : 1));
 }
 
-/* policyd_decide - the routing decision, or NULL with no snapshot */
+/*
+ * policyd_decide - the routing decision for a sender (NULL: unknown) and
+ * recipient, or NULL with no snapshot
+ */
 const struct route_decision *
-policyd_decide(struct policyd *pd, const char *recipient, uint64_t size)
+policyd_decide(struct policyd *pd, const char *sender, const char *recipient,
+    uint64_t size)
 {
 	if (pd->lst == NULL)
 		return NULL;
 	pd->lookups++;
-	route_decide(pd->lst->rt, recipient, size,
+	route_decide_sender(pd->lst->rt, sender, recipient, size,
 	    policyd_rotation(pd->now_ms(), pd->set->rotation_interval),
 	    &pd->dec);
 	return &pd->dec;

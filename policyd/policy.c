@@ -11,7 +11,9 @@
  *   RCPT             the recipient's route bounces 5.4.4 (no route to an
  *                    owned domain): "550 5.4.4 ..."; the client declared
  *                    SIZE and the route cannot carry it: "552 5.3.4 ..."
- *                    (per recipient, as Exchange 2007 SP1 does);
+ *                    (per recipient, as Exchange 2007 SP1 does); a
+ *                    connector on the route refuses the `sender`
+ *                    (senders_allow, senders_deny): "550 5.7.1 ...";
  *                    everything else DUNNO: a down link never rejects,
  *                    mail queues at the point of failure.
  *   END-OF-MESSAGE   the real size over any accepted recipient's route
@@ -75,18 +77,20 @@ static void
 policy_rcpt(struct policy_session *s, char *action, size_t len)
 {
 	const char *rcpt = policy_req_get(&s->req, "recipient");
+	const char *sender = policy_req_get(&s->req, "sender");
 	const struct route_decision *d;
 	uint64_t size = policy_size(&s->req);
 
 	if (rcpt == NULL || *rcpt == '\0' ||
-	    (d = policyd_decide(s->c.pd, rcpt, size)) == NULL)
+	    (d = policyd_decide(s->c.pd, sender, rcpt, size)) == NULL)
 		return;
 	if (d->action == ROUTE_BOUNCE) {
 		snprintf(action, len, "%s %s %s", strcmp(d->status, "5.3.4") ==
 		    0 ? "552" : "550", d->status, d->reason);
-		log_info("recipient=%s decision=reject status=%s size=%" PRIu64
-		    " reason=\"%s\" lst_version=%ju", rcpt, d->status, size,
-		    d->reason, (uintmax_t)d->lst_version);
+		log_info("recipient=%s sender=%s decision=reject status=%s "
+		    "size=%" PRIu64 " reason=\"%s\" lst_version=%ju", rcpt,
+		    sender != NULL ? sender : "", d->status, size, d->reason,
+		    (uintmax_t)d->lst_version);
 		return;
 	}
 	if (s->nrcpts < POLICY_MAX_RCPTS) {
@@ -109,7 +113,8 @@ policy_eom(struct policy_session *s, char *action, size_t len)
 		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
 	}
 	for (int i = 0; i < s->nrcpts && size > 0; i++) {
-		if ((d = policyd_decide(s->c.pd, s->rcpts[i], size)) == NULL)
+		if ((d = policyd_decide(s->c.pd, NULL, s->rcpts[i],
+		    size)) == NULL)
 			break;
 		if (d->action == ROUTE_BOUNCE && strcmp(d->status, "5.3.4") ==
 		    0) {

@@ -95,7 +95,7 @@ struct policyd_conn {			/* first member of each session */
 int policyd_lst_check(struct policyd *pd);
 void policyd_lst_free(struct policyd_lst *l);
 const struct route_decision *policyd_decide(struct policyd *pd,
-    const char *recipient, uint64_t size);
+    const char *sender, const char *recipient, uint64_t size);
 int policyd_transport(struct policyd *pd, const char *recipient,
     enum route_action *action, const char **transport,
     const struct route_decision **d);

@@ -10,7 +10,8 @@
 #      rotation_interval 1h (answers do not rotate within a check; the
 #      expected strings come from `lsactl route -s` at the same rotation)
 #   B  an inline topology as a1, inet:127.0.0.1 ports, [policyd]
-#      snapshot, rotation_interval 300ms, max_size 1M on connector A-B
+#      snapshot, rotation_interval 300ms, max_size 1M on connector A-B,
+#      sender restrictions on connector A-C
 #   C  B's snapshot, unix sockets, client_idle_timeout 500ms, max_clients 3
 #   D  B's snapshot, unix sockets, at most 16 descriptors (ulimit -n)
 # tests/policyd/client.py is the raw client (see its header).
@@ -110,9 +111,13 @@ transport() {
 	    sed -n '1s/^.* from [^ ]*: relay //p'
 }
 
-# decision SNAPSHOT FROM KEY: the engine's "error:..."/"retry:..." text
+# decision SNAPSHOT FROM KEY [ARGS...]: the engine's "error:..."/"retry:..."
+# text (ARGS: more lsactl route options)
 decision() {
-	lsactl route -s "$1" --from "$2" --json "$3" | python3 -c '
+	dc_snap=$1 dc_from=$2 dc_key=$3
+	shift 3
+	lsactl route -s "$dc_snap" --from "$dc_from" --json "$@" "$dc_key" |
+	    python3 -c '
 import json, sys
 d = json.loads(sys.stdin.readline())
 print({"bounce": "error", "defer": "retry"}[d["action"]] + ":" +
@@ -504,6 +509,8 @@ max_size = 1M
 from = A
 to = C
 cost = 10
+senders_allow = *.tiny.test, partner@example.com
+senders_deny = spam.tiny.test
 EOF
 B_SNAP="$tmp/b.snapshot"
 B_LOG="$tmp/b.log"
@@ -684,6 +691,51 @@ printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=q@nobody.tin
 out "reply: action=550 5.4.4 no server or connector serves nobody.tiny.test, a domain of the organization
 open"
 result "policy RCPT over inet, owned domain nobody serves: 550 5.4.4" $?
+
+# ---- sender restrictions (connector A-C)
+# rcpt_c SENDER: an RCPT request for y@c.tiny.test from SENDER
+rcpt_c() {
+	printf 'request=smtpd_access_policy\nprotocol_state=RCPT\ninstance=4.1\nsender=%s\nrecipient=y@c.tiny.test\nsize=0\n\n' "$1" |
+	    client send "$B_POL" --policy --replies 1
+}
+REFUSED_C="550 5.7.1 connector A-C does not accept mail from"
+
+rcpt_c x@spam.tiny.test
+out "reply: action=$REFUSED_C x@spam.tiny.test
+open" && grep -Fq "recipient=y@c.tiny.test sender=x@spam.tiny.test decision=reject status=5.7.1 " "$B_LOG" &&
+    [ "$(decision "$B_SNAP" a1 y@c.tiny.test --sender x@spam.tiny.test)" = \
+    "error:5.7.1 connector A-C does not accept mail from x@spam.tiny.test" ]
+result "policy RCPT, sender in senders_deny: 550 5.7.1 (logged), as lsactl route --sender says" $?
+
+rcpt_c stranger@example.com
+out "reply: action=$REFUSED_C stranger@example.com
+open"
+result "policy RCPT, sender not in senders_allow: 550 5.7.1" $?
+
+rcpt_c boss@a.tiny.test
+out "reply: action=DUNNO
+open"
+result "policy RCPT, sender in senders_allow (*.tiny.test): DUNNO" $?
+
+rcpt_c Partner+news@Example.COM
+out "reply: action=DUNNO
+open"
+result "policy RCPT, sender allowed by full address (case, +extension): DUNNO" $?
+
+rcpt_c ""
+out "reply: action=DUNNO
+open"
+result "policy RCPT, null sender: DUNNO (never refused)" $?
+
+printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nsender=x@spam.tiny.test\nrecipient=x@b.tiny.test\nsize=0\n\n' |
+    client send "$B_POL" --policy --replies 1
+out "reply: action=DUNNO
+open"
+result "policy RCPT, refused sender to a route without restrictions: DUNNO" $?
+
+client lookup "$B_MAP" y@c.tiny.test
+grep -q '^OK smtp:\[127.0.12.[12]\]:25, \[127.0.12.[12]\]:25$' "$tmp/out"
+result "socketmap lookup on the restricted route: relay (transport lookups carry no sender)" $?
 
 # ---------------------------------------------------------------- daemons C, D
 # settings NAME EXTRA: for the limits, unix sockets in $tmp, B's snapshot

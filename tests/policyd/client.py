@@ -42,7 +42,8 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
   many ADDR N KEY
       N socketmap connections open at once, then one lookup on each, all
       sent before any reply is read: "connections N", then
-      "reply: COUNT REPLY" per distinct reply.
+      "reply: COUNT REPLY" per distinct reply ("EOF" for a connection
+      the daemon closed, before or after the request was sent).
 
   idle ADDR KEY MIN_MS
       One lookup ("reply: REPLY"), then silence until the daemon closes
@@ -321,14 +322,20 @@ def cmd_many(a):
     socks = [connect(a.addr) for _ in range(a.n)]
     print("connections %d" % len(socks))
     req = netstring(b"transport " + os.fsencode(a.key))
-    for s in socks:
-        s.sendall(req)
+    replies = {}
+    for s in list(socks):
+        try:
+            s.sendall(req)
+        except (BrokenPipeError, ConnectionResetError):
+            # closed by the daemon before the request (max_clients)
+            replies["EOF"] = replies.get("EOF", 0) + 1
+            socks.remove(s)
+            s.close()
     readers = {}
     for s in socks:
         s.setblocking(False)
         readers[s] = Reader(s)
         sel.register(s, selectors.EVENT_READ)
-    replies = {}
     deadline = time.monotonic() + TIMEOUT * 3
     while sel.get_map() and time.monotonic() < deadline:
         for key, _ in sel.select(timeout=1.0):
