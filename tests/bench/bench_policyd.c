@@ -13,8 +13,13 @@
  *   (b) a constant server, forked from this program: the same protocol on
  *       a bare epoll loop (read, write), answering every request
  *       "OK smtp:[127.0.0.1]:25" - the cost of the I/O alone.
+ *   (c) lsa-policyd again, the same but for rotation_interval = 1ms: its
+ *       answers, cached by domain for one rotation number, are made again
+ *       almost every time (each domain comes back every ~1,000 lookups,
+ *       several ms): the routing engine on every lookup, the cold path.
  * Rounds alternate (a) and (b) at 1, 16 and 200 concurrent clients (closed
- * loop: the most the server does), then 200 clients in open loop at a
+ * loop: the most the server does), (c) at 16, then 200 clients in open
+ * loop at a
  * fixed 25,000 lookups/s (latency at a load it can carry: with 200
  * requests always out, closed-loop latency is 200 / throughput, Little's
  * law, ~2 ms at 100,000/s whatever the server). Figures are medians over
@@ -38,6 +43,8 @@
  *                                 does, a run is bound by the client)
  *   policyd.p99_ms.c200_r25000    open loop, 200 clients, 25,000/s; from
  *   constant.p99_ms.c200_r25000   when each request was due
+ *   policyd.lookups_per_s.c16_cold   (c), and its ratio to (b) at c16
+ *   policyd.ratio_vs_constant.c16_cold
  *   policyd.rss_mb.k10000         VmRSS after loading 10,000 connectors
  *   policyd.rss_hwm_mb.k10000     VmHWM (peak) at the same moment
  *
@@ -794,11 +801,12 @@ struct policyd_child {
 };
 
 /*
- * policyd_start - a topology of ngroups x nconn, its snapshot, settings,
- * and lsa-policyd on them; returns when it answers a lookup.
+ * policyd_start - a topology of ngroups x nconn, its snapshot, settings
+ * (with `extra` lines in [policyd]), and lsa-policyd on them; returns when
+ * it answers a lookup.
  */
 static void
-policyd_start(const char *tag, int ngroups, int nconn,
+policyd_start(const char *tag, int ngroups, int nconn, const char *extra,
     struct policyd_child *pc)
 {
 	char topo[PATH_MAX], snap[PATH_MAX], conf[PATH_MAX], exe[PATH_MAX];
@@ -830,8 +838,8 @@ policyd_start(const char *tag, int ngroups, int nconn,
 		len = (size_t)snprintf(settings, sizeof(settings),
 		    "[agent]\nserver = s0a\ntopology = %s\n"
 		    "[policyd]\nsocketmap_listen = inet:127.0.0.1:%d\n"
-		    "policy_listen = inet:127.0.0.1:%d\nsnapshot = %s\n",
-		    topo, pc->port, pport, snap);
+		    "policy_listen = inet:127.0.0.1:%d\nsnapshot = %s\n%s",
+		    topo, pc->port, pport, snap, extra);
 		bench_write_file(conf, settings, len);
 		snprintf(exe, sizeof(exe), "%s/lsa-policyd", bindir);
 		if ((pc->pid = fork()) < 0)
@@ -948,8 +956,9 @@ int
 main(void)
 {
 	struct lg_result pr[NLEVELS][MAX_ROUNDS], cr[NLEVELS][MAX_ROUNDS];
-	struct lg_result po[MAX_ROUNDS], co[MAX_ROUNDS];
-	struct policyd_child pdc;
+	struct lg_result po[MAX_ROUNDS], co[MAX_ROUNDS], pcold[MAX_ROUNDS];
+	struct policyd_child pdc, cold;
+	double ratio[MAX_ROUNDS];
 	char exe[PATH_MAX];
 	double seconds = bench_env("BENCH_POLICYD_SECONDS", 0.5, 0.1, 5);
 	int rounds = (int)bench_env("BENCH_POLICYD_ROUNDS", 5, 1, MAX_ROUNDS);
@@ -979,7 +988,9 @@ main(void)
 
 	/* (a) and (b), alternating rounds */
 	lg_requests(1000);
-	policyd_start("g1000", 1000, 5, &pdc);
+	policyd_start("g1000", 1000, 5, "", &pdc);
+	policyd_start("g1000cold", 1000, 5, "rotation_interval = 1ms\n",
+	    &cold);
 	cport = constant_start();
 	cpid = children[nchildren - 1];
 	for (int round = 0; round < rounds; round++) {
@@ -992,13 +1003,13 @@ main(void)
 			    &cr[l][round]);
 		}
 		expect = "OK smtp:[";
+		lg_run(cold.port, cold.pid, 16, seconds, 0, &pcold[round]);
 		lg_run(pdc.port, pdc.pid, 200, seconds, OPEN_RATE,
 		    &po[round]);
 		expect = const_reply;
 		lg_run(cport, cpid, 200, seconds, OPEN_RATE, &co[round]);
 	}
 	for (int l = 0; l < NLEVELS; l++) {
-		double ratio[MAX_ROUNDS];
 		int c = levels[l];
 
 		for (int k = 0; k < rounds; k++)
@@ -1026,6 +1037,15 @@ main(void)
 	    MEDIAN(po, p99_ms));
 	printf("bench: constant.p99_ms.c200_r%d %.3f ms\n", OPEN_RATE,
 	    MEDIAN(co, p99_ms));
+	for (int k = 0; k < rounds; k++)
+		ratio[k] = pcold[k].rate / cr[1][k].rate; /* levels[1]: 16 */
+	printf("bench: policyd.lookups_per_s.c16_cold %.0f lookups/s\n",
+	    MEDIAN(pcold, rate));
+	printf("bench: policyd.ratio_vs_constant.c16_cold %.2f x\n",
+	    bench_median(ratio, rounds));
+	printf("bench: policyd.cpu_us_per_lookup.c16_cold %.2f us\n",
+	    MEDIAN(pcold, srv_us));
+	policyd_stop(&cold);
 	policyd_stop(&pdc);
 	bench_kill_children();
 
@@ -1035,7 +1055,7 @@ main(void)
 		double rss, hwm;
 
 		lg_requests(2000);
-		policyd_start("k10000", 2000, 5, &pdc);
+		policyd_start("k10000", 2000, 5, "", &pdc);
 		expect = "OK smtp:[";
 		lg_run(pdc.port, pdc.pid, 16, 0.3, 0, &r);
 		policyd_rss(pdc.pid, &rss, &hwm);
