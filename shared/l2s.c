@@ -38,6 +38,23 @@ l2s_asm_free(struct l2s_asm *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * l2s_b64_letters - whether the n bytes are all base64 letters; counted
+ * in the line, which has no NUL after it (strspn would read on)
+ */
+static int
+l2s_b64_letters(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
 /* l2s_b64_decode - append the decoding of b64 to the message */
 static int
 l2s_b64_decode(struct l2s_asm *a, const char *b64, size_t n, char *err,
@@ -64,8 +81,7 @@ l2s_b64_decode(struct l2s_asm *a, const char *b64, size_t n, char *err,
 		a->buf = xreallocarray(a->buf, a->cap, 1);
 	}
 	/* '=' only at the end: EVP_DecodeBlock would accept it inside */
-	if (strspn(b64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789+/") < n - pad ||
+	if (!l2s_b64_letters(b64, n - pad) ||
 	    (got = EVP_DecodeBlock((unsigned char *)a->buf + a->len,
 	    (const unsigned char *)b64, (int)n)) < 0 ||
 	    (size_t)got != n / 4 * 3) {

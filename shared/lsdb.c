@@ -195,7 +195,12 @@ lsdb_encode(const struct lsdb *db, uint64_t lst_version)
 	return out;
 }
 
-/* lsdb_load_buf - read an LST file's text into the (empty) table */
+/*
+ * lsdb_load_buf - read an LST file's text into the (empty) table. The
+ * records go to a table of their own first: db sees none of them unless
+ * the whole file is good, and a key given twice is an error whichever
+ * of the two is newer.
+ */
 int
 lsdb_load_buf(struct lsdb *db, const char *name, const char *buf,
     size_t len, uint64_t *lst_version, struct diag *d)
@@ -203,7 +208,8 @@ lsdb_load_buf(struct lsdb *db, const char *name, const char *buf,
 	json_error_t je;
 	json_t *root, *a, *v, *o;
 	const char *fmt;
-	char err[256];
+	char err[256], key[LSREC_KEY_MAX];
+	struct lsdb *tmp = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -226,6 +232,7 @@ lsdb_load_buf(struct lsdb *db, const char *name, const char *buf,
 		diag_add(d, name, 0, "records", "want an array");
 		goto out;
 	}
+	tmp = lsdb_new();
 	json_array_foreach(a, i, o) {
 		struct lsrec r;
 
@@ -235,17 +242,27 @@ lsdb_load_buf(struct lsdb *db, const char *name, const char *buf,
 			lsrec_clear(&r);
 			goto out;
 		}
-		if (lsdb_update(db, &r) != LSDB_NEWER) {
+		lsrec_key(&r, key, sizeof(key));
+		if (lsdb_get(tmp, key) != NULL) {
 			diag_add(d, name, 0, "records", "item %zu: a second "
-			    "record of its key, or too many", i);
+			    "record of %s", i, key);
+			lsrec_clear(&r);
+			goto out;
+		}
+		if (lsdb_update(tmp, &r) != LSDB_NEWER) {
+			diag_add(d, name, 0, "records", "item %zu: more than "
+			    "%d records", i, LSDB_MAX_RECORDS);
 			lsrec_clear(&r);
 			goto out;
 		}
 		lsrec_clear(&r);
 	}
+	for (i = 0; i < tmp->n; i++)
+		(void)lsdb_update(db, &tmp->v[i]->rec);
 	*lst_version = (uint64_t)json_integer_value(v);
 	rc = 0;
 out:
+	lsdb_free(tmp);
 	json_decref(root);
 	return rc;
 }
