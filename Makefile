@@ -42,9 +42,9 @@ PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/peer.c lsa-agent/session.c lsa-agent/tls.c \
-	       lsa-agent/control.c
+	       lsa-agent/control.c lsa-agent/monitor.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
-AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto
+AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/conn.c policyd/sockmap.c policyd/policy.c

@@ -53,6 +53,14 @@ agent_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* agent_clock - the link monitor's clock (injectable, agent_conf) */
+uint64_t
+agent_clock(const struct agent *a)
+{
+	return a->conf.clock != NULL ? a->conf.clock(a->conf.arg) :
+	    agent_now_ms();
+}
+
 /* agent_log_rec - one line per record event */
 void
 agent_log_rec(const struct agent *a, const char *what, const struct lsrec *r,
@@ -142,13 +150,27 @@ agent_publish_cb(evutil_socket_t fd, short ev, void *arg)
 		control_notify(a->control, a->lst_version);
 }
 
+/* agent_rebuild_ls - the routing view: the LST's link state with this
+ * server's local overlay, or all up with suppress_state_changes */
+static void
+agent_rebuild_ls(struct agent *a)
+{
+	linkstate_free(a->ls);
+	if (a->set->suppress_state_changes) {
+		a->ls = linkstate_new(a->topo);
+		a->ls->version = a->lst_version;
+		return;
+	}
+	a->ls = lsdb_linkstate(a->db, a->topo, a->lst_version);
+	monitor_overlay(a, a->ls);
+}
+
 /* agent_changed - the LST changed: new link state, publish soon */
 void
 agent_changed(struct agent *a)
 {
 	a->lst_version++;
-	linkstate_free(a->ls);
-	a->ls = lsdb_linkstate(a->db, a->topo, a->lst_version);
+	agent_rebuild_ls(a);
 	if (a->publish_ev != NULL)
 		event_active(a->publish_ev, EV_TIMEOUT, 0);
 }
@@ -161,6 +183,7 @@ agent_resync_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	peer_sync_all(arg);
+	monitor_sync(arg);
 }
 
 /* agent_use_topology - make t (text) the topology in force; takes both */
@@ -175,8 +198,7 @@ agent_use_topology(struct agent *a, struct topology *t, char *text)
 	if (a->self_idx < 0)
 		log_warnx("topology server=%s version=%" PRIu64 ": this server "
 		    "is not in it; no adjacencies", a->self, t->version);
-	linkstate_free(a->ls);
-	a->ls = lsdb_linkstate(a->db, a->topo, a->lst_version);
+	agent_rebuild_ls(a);
 	if (a->started)
 		event_active(a->resync_ev, EV_TIMEOUT, 0);
 }
@@ -563,6 +585,7 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 	a->snapshot_path = a->set->snapshot[0] ? xstrdup(a->set->snapshot) :
 	    xasprintf("%s/lst.snapshot", a->set->state_dir);
 	TAILQ_INIT(&a->peers);
+	TAILQ_INIT(&a->links);
 	TAILQ_INIT(&a->pending);
 	a->db = lsdb_new();
 	a->self_idx = -1;
@@ -687,6 +710,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	if (agent_is_master(a) && agent_reload(a, msg, sizeof(msg)) > 0)
 		log_info("topology server=%s: %s", a->self, msg);
 	peer_sync_all(a);
+	monitor_sync(a);
 	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
 	event_add(a->poll_ev, &tv);
 	event_active(a->publish_ev, EV_TIMEOUT, 0);
@@ -706,6 +730,7 @@ agent_free(struct agent *a)
 	if (a == NULL)
 		return;
 	peer_free_all(a);
+	monitor_free_all(a);
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	if (a->control != NULL)

@@ -39,6 +39,9 @@ struct agent_conf {
 	void		(*on_record)(struct agent *, const struct lsrec *,
 			    void *);
 	void		*arg;
+	int		 no_monitor;	/* tests of the protocol alone */
+	/* the link monitor's clock in ms (NULL: the real one); tests */
+	uint64_t	(*clock)(void *);
 };
 
 struct agent_stats {			/* counters since start */

@@ -99,6 +99,41 @@ struct session {
 };
 TAILQ_HEAD(session_list, session);
 
+enum mon_state {
+	MON_UP,
+	MON_RETRYING,		/* glitch-retry: local avoidance only */
+	MON_DOWN,
+};
+
+enum mon_override {
+	MON_AUTO,
+	MON_FORCE_UP,
+	MON_FORCE_DOWN,
+};
+
+struct mon_link {			/* monitor.c */
+	struct agent	*a;
+	char		 name[TOPO_NAME_MAX + 1];
+	int		 conn;		/* in the topology in force */
+	enum mon_state	 state;
+	int		 tries;		/* glitch-retries failed */
+	enum mon_override override;
+	int		 advertised;	/* 1 down, 0 up */
+	int		 suppressed;	/* damping holds it down */
+	double		 penalty;
+	uint64_t	 penalty_ms;	/* when penalty was last decayed */
+	uint64_t	 probes;
+	uint64_t	 fails;
+	uint64_t	 changes;	/* advertised changes */
+	struct event	*timer;		/* next probe */
+	struct event	*reuse_ev;
+	struct event	*probe_to;
+	struct bufferevent *bev;	/* probe in flight */
+	int		 target;
+	TAILQ_ENTRY(mon_link) entry;
+};
+TAILQ_HEAD(mon_list, mon_link);
+
 struct agent {
 	struct event_base *base;
 	struct agent_conf conf;
@@ -121,6 +156,7 @@ struct agent {
 	SSL_CTX		*ssl_client;
 	struct evconnlistener *listener;
 	struct peer_list peers;
+	struct mon_list	 links;		/* monitor.c */
 	struct session_list pending;	/* inbound, not yet bound */
 	int		 npending;
 	struct event	*publish_ev;
@@ -134,6 +170,7 @@ struct agent {
 
 /* agent.c */
 uint64_t agent_now_ms(void);
+uint64_t agent_clock(const struct agent *a);
 void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
     int *close_session);
 void agent_changed(struct agent *a);
@@ -157,6 +194,20 @@ struct session *session_connect(struct agent *a, struct peer *p);
 void session_close(struct session *s, const char *why, int bad);
 void session_send(struct session *s, const char *msg, size_t len);
 const char *session_state_name(enum session_state st);
+
+/* monitor.c */
+void monitor_sync(struct agent *a);
+void monitor_free_all(struct agent *a);
+void monitor_overlay(struct agent *a, struct linkstate *ls);
+struct mon_link *monitor_find(struct agent *a, const char *name);
+int monitor_local_down(const struct mon_link *l);
+int monitor_override(struct agent *a, const char *name, const char *mode,
+    char *err, size_t errlen);
+const char *monitor_state_name(enum mon_state st);
+const char *monitor_override_name(enum mon_override o);
+void monitor_probe_done(struct mon_link *l, int ok);
+uint64_t monitor_reuse_in(struct mon_link *l);
+void monitor_reuse_cb(evutil_socket_t fd, short ev, void *arg);
 
 /* tls.c */
 int tls_init(struct agent *a, char *err, size_t errlen);

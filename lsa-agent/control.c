@@ -9,7 +9,9 @@
  *   show-lst                    every record: origin, seq, state, age
  *   set-master GROUP SERVER     {"ok":true|false,"message":TEXT}
  *   reload                      the same shape
- *   connector down|up NAME      the same shape (this server as source)
+ *   connector down|up|auto NAME the same shape: override the link monitor
+ *                               for a connector of this server (auto: back
+ *                               to the monitor)
  *   watch                       stays open; one line per LST change:
  *                               {"event":"lst","lst_version":N}
  *
@@ -133,18 +135,15 @@ control_request(struct control_client *cc, char *line)
 		log_info("control server=%s reload: %s", a->self, msg);
 		control_reply(cc, control_result(rc >= 0, msg));
 	} else if (argc == 3 && strcmp(argv[0], "connector") == 0 &&
-	    (strcmp(argv[1], "down") == 0 || strcmp(argv[1], "up") == 0)) {
-		rc = agent_set_connector(a, argv[2], argv[1][0] == 'd', msg,
-		    sizeof(msg));
-		if (rc == 0)
-			snprintf(msg, sizeof(msg), "connector %s source %s %s",
-			    argv[2], a->self, argv[1]);
+	    (strcmp(argv[1], "down") == 0 || strcmp(argv[1], "up") == 0 ||
+	    strcmp(argv[1], "auto") == 0)) {
+		rc = monitor_override(a, argv[2], argv[1], msg, sizeof(msg));
 		log_info("control server=%s %s", a->self, msg);
 		control_reply(cc, control_result(rc == 0, msg));
 	} else
 		control_reply(cc, control_result(0, "unknown request; want "
 		    "status, show-lst, watch, set-master GROUP SERVER, "
-		    "reload, connector down|up NAME"));
+		    "reload, connector down|up|auto NAME"));
 }
 
 /* control_read_cb - a request line (a watcher's input is ignored) */

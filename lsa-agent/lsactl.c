@@ -43,7 +43,7 @@ lsactl_usage(void)
 	    "       lsactl show lst [-c settings] [-S socket] [--json]\n"
 	    "       lsactl set-master [-c settings] [-S socket] GROUP SERVER\n"
 	    "       lsactl reload [-c settings] [-S socket]\n"
-	    "       lsactl connector [-c settings] [-S socket] down|up NAME\n");
+	    "       lsactl connector [-c settings] [-S socket] down|up|auto NAME\n");
 	exit(2);
 }
 

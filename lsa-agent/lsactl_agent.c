@@ -6,7 +6,7 @@
  *   lsactl show lst [-c SETTINGS] [-S SOCKET] [--json]
  *   lsactl set-master [-c ..] [-S ..] GROUP SERVER
  *   lsactl reload [-c ..] [-S ..]
- *   lsactl connector [-c ..] [-S ..] down|up NAME
+ *   lsactl connector [-c ..] [-S ..] down|up|auto NAME
  *
  * The socket is -S, else the settings' agent.control_socket. Exit status:
  * 0 done, 1 the agent said no (its message on stderr) or cannot be
@@ -215,7 +215,8 @@ lsactl_cmd_agent(int argc, char **argv)
 	else if (strcmp(cmd, "reload") == 0 && nargs == 0)
 		snprintf(req, sizeof(req), "reload");
 	else if (strcmp(cmd, "connector") == 0 && nargs == 2 &&
-	    (strcmp(argv[i], "down") == 0 || strcmp(argv[i], "up") == 0))
+	    (strcmp(argv[i], "down") == 0 || strcmp(argv[i], "up") == 0 ||
+	    strcmp(argv[i], "auto") == 0))
 		snprintf(req, sizeof(req), "connector %s %s", argv[i],
 		    argv[i + 1]);
 	else

@@ -68,9 +68,12 @@ session_count_cb(struct evbuffer *b, const struct evbuffer_cb_info *info,
 {
 	struct session *s = arg;
 
-	(void)b;
 	s->bytes_out += info->n_added;
 	s->agent->stats.bytes_out += info->n_added;
+	/* under TLS the socket's buffer is the last to drain */
+	if (s->state == SS_CLOSED && info->n_deleted > 0 &&
+	    evbuffer_get_length(b) == 0)
+		session_close(s, NULL, 0);
 }
 
 /* session_idle_cb - the handshake or the idle time is over */
@@ -142,12 +145,25 @@ session_free_cb(evutil_socket_t fd, short ev, void *arg)
 	free(s);
 }
 
+/* session_pending - output not yet on the wire: in the TLS filter and in
+ * the socket's buffer under it (the filter empties into it at once) */
+static size_t
+session_pending(struct session *s)
+{
+	size_t n = evbuffer_get_length(bufferevent_get_output(s->bev));
+
+	if (s->bev != s->raw)
+		n += evbuffer_get_length(bufferevent_get_output(s->raw));
+	return n;
+}
+
 /* session_drained_cb - the last output is out: free the session */
 static void
 session_drained_cb(struct bufferevent *bev, void *arg)
 {
 	(void)bev;
-	session_close(arg, NULL, 0);
+	if (session_pending(arg) == 0)
+		session_close(arg, NULL, 0);
 }
 
 /*
@@ -167,6 +183,9 @@ session_close(struct session *s, const char *why, int bad)
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		evtimer_del(s->idle_ev);
+		/* no second final step from session_count_cb */
+		evbuffer_cb_clear_flags(bufferevent_get_output(s->raw),
+		    s->count_cb, EVBUFFER_CB_ENABLED);
 		event_base_once(a->base, -1, EV_TIMEOUT, session_free_cb, s,
 		    NULL);
 		return;
@@ -190,7 +209,7 @@ session_close(struct session *s, const char *why, int bad)
 	}
 	session_set_state(s, SS_CLOSED);
 	bufferevent_disable(s->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0) {
+	if (session_pending(s) == 0) {
 		session_close(s, NULL, 0);
 		return;
 	}

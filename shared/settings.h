@@ -49,6 +49,11 @@ struct settings {
 	uint64_t	 glitch_retries;
 	uint64_t	 down_retry_interval;
 	uint64_t	 probe_timeout;
+	uint64_t	 probe_interval;
+	uint64_t	 damping_half_life;
+	uint64_t	 damping_suppress;
+	uint64_t	 damping_reuse;
+	uint64_t	 damping_max_suppress;
 	uint64_t	 dead_interval;
 	uint64_t	 master_dead_interval;
 	uint64_t	 peer_idle_timeout;

@@ -114,7 +114,7 @@ bench_run(int groups, int per, const char *origin, const char *conn,
     uint64_t *bytes_max, int *hops)
 {
 	char *t = harness_topology(groups, per, harness_port_base(0));
-	struct harness *h = harness_new(t, 1);
+	struct harness *h = harness_new(t, NULL, HARNESS_START | HARNESS_NO_MONITOR);
 	struct watch w;
 	double ms[RUNS];
 	uint64_t before[4096], after[4096];

@@ -110,13 +110,14 @@ harness_record(struct agent *a, const struct lsrec *r, void *arg)
 
 /* harness_new - see harness.h */
 struct harness *
-harness_new(const char *topo_text, int start)
+harness_new(const char *topo_text, const char *extra, int flags)
 {
 	struct harness *h = xcalloc(1, sizeof(*h));
 	struct topology *t;
 	struct diag d;
 	char *cmd, *names = xstrdup("");
 
+	h->flags = flags;
 	log_init("harness", 1, getenv("HARNESS_VERBOSE") ?
 	    atoi(getenv("HARNESS_VERBOSE")) : -1);
 	snprintf(h->dir, sizeof(h->dir), "%s/lsa-harness.XXXXXX",
@@ -155,10 +156,10 @@ harness_new(const char *topo_text, int start)
 		    "tls_ca = %s/ca/ca.pem\ntls_cert = %s/ca/%s.pem\n"
 		    "tls_key = %s/ca/%s.key\ncontrol_socket = %s/%s.sock\n"
 		    "reconnect_interval = 10ms\nreconnect_max = 200ms\n"
-		    "peer_idle_timeout = 10s\n", h->names[i], h->topo_path,
+		    "peer_idle_timeout = 10s\n%s", h->names[i], h->topo_path,
 		    h->dir, h->names[i], t->servers[i].agent_port, h->dir,
 		    h->dir, h->names[i], h->dir, h->names[i], h->dir,
-		    h->names[i]);
+		    h->names[i], extra ? extra : "");
 
 		harness_write(sp, text);
 		settings_init(&h->set[i]);
@@ -173,7 +174,7 @@ harness_new(const char *topo_text, int start)
 	}
 	topo_free(t);
 	h->base = event_base_new();
-	for (int i = 0; start && i < h->n; i++)
+	for (int i = 0; (flags & HARNESS_START) && i < h->n; i++)
 		if (harness_start(h, i) < 0)
 			fatalx("harness: cannot start %s", h->names[i]);
 	return h;
@@ -200,6 +201,7 @@ harness_start(struct harness *h, int i)
 	c.set = &h->set[i];
 	c.server = h->names[i];
 	c.on_record = harness_record;
+	c.no_monitor = (h->flags & HARNESS_NO_MONITOR) != 0;
 	c.arg = h;
 	if ((h->ag[i] = agent_new(h->base, &c, err, sizeof(err))) == NULL ||
 	    agent_start(h->ag[i], err, sizeof(err)) < 0) {

@@ -28,12 +28,18 @@ struct harness {
 	void		(*on_record)(struct agent *, const struct lsrec *,
 			    void *);
 	void		*arg;
+	int		 flags;
 };
+
+#define HARNESS_START		0x1	/* start every agent */
+#define HARNESS_NO_MONITOR	0x2	/* agents without link monitor */
 
 /* a topology: ngroups groups of per servers, a ring of connectors */
 char *harness_topology(int ngroups, int per, int port_base);
 int harness_port_base(int n);
-struct harness *harness_new(const char *topo_text, int start);
+/* extra: more [agent] settings lines for every agent, or NULL */
+struct harness *harness_new(const char *topo_text, const char *extra,
+    int flags);
 void harness_free(struct harness *h);
 int harness_find(const struct harness *h, const char *name);
 int harness_start(struct harness *h, int i);

@@ -94,7 +94,7 @@ static struct harness *
 start(int groups, int per)
 {
 	char *t = topo_with_outside(groups, per);
-	struct harness *h = harness_new(t, 1);
+	struct harness *h = harness_new(t, NULL, HARNESS_START | HARNESS_NO_MONITOR);
 
 	free(t);
 	assert_int_equal(harness_run_until(h, harness_all_full, NULL,

@@ -1,0 +1,503 @@
+/*
+ * monitor.c - the link monitor: this server's view of each connector it
+ * is a source of.
+ *
+ * A probe is an SMTP greeting check: connect to the connector's target
+ * servers (address, smtp_port), or its smart hosts for an outside
+ * connector, in order, until one greets with 220 within probe_timeout
+ * (then QUIT). An outside connector that routes by DNS MX is not probed.
+ *
+ * Per link, as seed 002 tells it:
+ *   up        probed every probe_interval
+ *   retrying  after a failed probe: retried every glitch_retry_interval,
+ *             glitch_retries times; the link is avoided for this server's
+ *             own decisions at once (local overlay on the snapshot) but
+ *             nothing is propagated: retrying is local (seed 001)
+ *   down      after the last glitch-retry failed: the (connector, this
+ *             server) down record is originated; probed every
+ *             down_retry_interval even with no mail waiting; a success
+ *             marks it up and the up record floods
+ *
+ * Flap damping (in the spirit of IP event dampening): each up/down change
+ * adds 1000 to a penalty that halves every damping_half_life; above
+ * damping_suppress the link is held down (advertised down whatever the
+ * probes say) until the penalty decays below damping_reuse. The penalty
+ * is capped at damping_reuse * 2^(damping_max_suppress / half_life), so a
+ * link that became stable is used again within damping_max_suppress.
+ *
+ * `lsactl connector down|up NAME` overrides the monitor (maintenance);
+ * `auto` gives the link back to it. With suppress_state_changes nothing is
+ * originated and nothing is overlaid: least cost only.
+ */
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "agent_priv.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define MONITOR_PENALTY		1000.0
+
+static const char *monitor_states[] = { "up", "retrying", "down" };
+static const char *monitor_overrides[] = { "auto", "up", "down" };
+
+static void monitor_probe(struct mon_link *l);
+
+/* monitor_state_name - for logs and status */
+const char *
+monitor_state_name(enum mon_state st)
+{
+	return (unsigned)st <= MON_DOWN ? monitor_states[st] : "?";
+}
+
+/* monitor_after - arm ev in ms */
+static void
+monitor_after(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
+
+/* monitor_decay - the penalty now */
+static double
+monitor_decay(struct mon_link *l, uint64_t now)
+{
+	double hl = (double)l->a->set->damping_half_life;
+
+	if (l->penalty > 0 && now > l->penalty_ms)
+		l->penalty *= exp2(-(double)(now - l->penalty_ms) / hl);
+	l->penalty_ms = now;
+	return l->penalty;
+}
+
+/* monitor_local_down - avoided by this server's own decisions */
+int
+monitor_local_down(const struct mon_link *l)
+{
+	return l->advertised == 1 || l->state == MON_RETRYING;
+}
+
+/* monitor_want - what should be advertised: 1 down, 0 up */
+static int
+monitor_want(const struct mon_link *l)
+{
+	if (l->override != MON_AUTO)
+		return l->override == MON_FORCE_DOWN;
+	return l->suppressed || l->state == MON_DOWN;
+}
+
+/* monitor_publish - originate when the advertised state changes; refresh
+ * the local overlay */
+static void
+monitor_publish(struct mon_link *l, int overlay_changed)
+{
+	struct agent *a = l->a;
+	int want = monitor_want(l);
+	char err[256];
+
+	if (want != l->advertised) {
+		l->advertised = want;
+		l->changes++;
+		log_info("link server=%s connector=%s advertised=%s state=%s "
+		    "penalty=%.0f suppressed=%d override=%s", a->self, l->name,
+		    want ? "down" : "up", monitor_state_name(l->state),
+		    l->penalty, l->suppressed, monitor_overrides[l->override]);
+		if (!a->set->suppress_state_changes &&
+		    agent_set_connector(a, l->name, want, err, sizeof(err)) < 0)
+			log_warnx("link server=%s: %s", a->self, err);
+		else if (a->set->suppress_state_changes)
+			agent_changed(a);
+		return;
+	}
+	if (overlay_changed)
+		agent_changed(a);
+}
+
+/* monitor_reuse_cb - is a held link's penalty below reuse yet? */
+void
+monitor_reuse_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct mon_link *l = arg;
+	const struct settings *s = l->a->set;
+	double p = monitor_decay(l, agent_clock(l->a));
+
+	(void)fd;
+	(void)ev;
+	if (!l->suppressed)
+		return;
+	if (p < (double)s->damping_reuse) {
+		l->suppressed = 0;
+		log_info("link server=%s connector=%s reused penalty=%.0f",
+		    l->a->self, l->name, p);
+		monitor_publish(l, 1);
+		return;
+	}
+	monitor_after(l->reuse_ev, monitor_reuse_in(l));
+}
+
+/* monitor_reuse_in - ms until a held link is used again (0: not held) */
+uint64_t
+monitor_reuse_in(struct mon_link *l)
+{
+	const struct settings *s = l->a->set;
+	double p = monitor_decay(l, agent_clock(l->a));
+
+	if (!l->suppressed || p < (double)s->damping_reuse)
+		return 0;
+	return (uint64_t)((double)s->damping_half_life *
+	    log2(p / (double)s->damping_reuse)) + 1;
+}
+
+/* monitor_flap - a real up/down change: penalty, maybe hold it down */
+static void
+monitor_flap(struct mon_link *l)
+{
+	const struct settings *s = l->a->set;
+	double ceiling = (double)s->damping_reuse *
+	    exp2((double)s->damping_max_suppress /
+	    (double)s->damping_half_life);
+	double p = monitor_decay(l, agent_clock(l->a)) + MONITOR_PENALTY;
+
+	l->penalty = p > ceiling ? ceiling : p;
+	if (!l->suppressed && l->penalty > (double)s->damping_suppress) {
+		l->suppressed = 1;
+		log_info("link server=%s connector=%s suppressed penalty=%.0f",
+		    l->a->self, l->name, l->penalty);
+	}
+	if (l->suppressed)
+		monitor_reuse_cb(-1, 0, l);
+}
+
+/* monitor_probe_done - the outcome of one probe (all targets) */
+void
+monitor_probe_done(struct mon_link *l, int ok)
+{
+	const struct settings *s = l->a->set;
+	int before = monitor_local_down(l);
+
+	l->probes++;
+	if (ok) {
+		if (l->state == MON_DOWN)
+			monitor_flap(l);
+		if (l->state != MON_UP)
+			log_info("link server=%s connector=%s %s->up probes=%ju",
+			    l->a->self, l->name, monitor_state_name(l->state),
+			    (uintmax_t)l->probes);
+		l->state = MON_UP;
+		l->tries = 0;
+		monitor_after(l->timer, s->probe_interval);
+	} else {
+		l->fails++;
+		switch (l->state) {
+		case MON_UP:
+			l->state = MON_RETRYING;
+			l->tries = 0;
+			log_info("link server=%s connector=%s up->retrying",
+			    l->a->self, l->name);
+			break;
+		case MON_RETRYING:
+			l->tries++;
+			break;
+		case MON_DOWN:
+			break;
+		}
+		if (l->state == MON_RETRYING &&
+		    (uint64_t)l->tries >= s->glitch_retries) {
+			log_info("link server=%s connector=%s retrying->down "
+			    "tries=%d", l->a->self, l->name, l->tries);
+			l->state = MON_DOWN;
+			monitor_flap(l);
+		}
+		monitor_after(l->timer, l->state == MON_DOWN ?
+		    s->down_retry_interval : s->glitch_retry_interval);
+	}
+	monitor_publish(l, before != monitor_local_down(l));
+}
+
+/* monitor_probe_end - stop the probe in flight */
+static void
+monitor_probe_end(struct mon_link *l)
+{
+	if (l->bev != NULL) {
+		bufferevent_free(l->bev);
+		l->bev = NULL;
+	}
+	evtimer_del(l->probe_to);
+}
+
+/* monitor_target - target i: host and port; -1 when no more */
+static int
+monitor_target(const struct mon_link *l, int i, const char **host,
+    unsigned *port)
+{
+	const struct topology *t = l->a->topo;
+	const struct topo_connector *c = &t->connectors[l->conn];
+
+	if (c->to >= 0) {
+		if (i >= c->targets.n)
+			return -1;
+		*host = t->servers[c->targets.v[i]].address;
+		*port = t->servers[c->targets.v[i]].smtp_port;
+		return 0;
+	}
+	if (i >= c->nsmart)
+		return -1;
+	*host = c->smart_hosts[i].host;
+	*port = c->smart_hosts[i].port;
+	return 0;
+}
+
+static void monitor_probe_next(struct mon_link *l);
+
+/* monitor_read_cb - the greeting: 220 is success */
+static void
+monitor_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct mon_link *l = arg;
+	char *line = evbuffer_readln(bufferevent_get_input(bev), NULL,
+	    EVBUFFER_EOL_CRLF);
+
+	if (line == NULL) {
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > 512) {
+			monitor_probe_end(l);
+			monitor_probe_next(l);
+		}
+		return;
+	}
+	if (line[0] == '2' && line[1] == '2' && line[2] == '0' &&
+	    (line[3] == ' ' || line[3] == '\0')) {
+		free(line);
+		bufferevent_write(bev, "QUIT\r\n", 6);
+		monitor_probe_end(l);
+		monitor_probe_done(l, 1);
+		return;
+	}
+	if (line[0] == '2' && line[1] == '2' && line[2] == '0' &&
+	    line[3] == '-') {
+		free(line);		/* a multi-line greeting goes on */
+		monitor_read_cb(bev, arg);
+		return;
+	}
+	log_debug("link server=%s connector=%s target=%d said \"%.60s\"",
+	    l->a->self, l->name, l->target, line);
+	free(line);
+	monitor_probe_end(l);
+	monitor_probe_next(l);
+}
+
+/* monitor_event_cb - refused, reset, closed: the next target */
+static void
+monitor_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct mon_link *l = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	monitor_probe_end(l);
+	monitor_probe_next(l);
+}
+
+/* monitor_timeout_cb - no greeting within probe_timeout */
+static void
+monitor_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct mon_link *l = arg;
+
+	(void)fd;
+	(void)ev;
+	monitor_probe_end(l);
+	monitor_probe_next(l);
+}
+
+/* monitor_probe_next - try the next target, or conclude */
+static void
+monitor_probe_next(struct mon_link *l)
+{
+	struct addrinfo hints, *res = NULL;
+	const char *host;
+	unsigned port;
+	char serv[16];
+
+	for (;;) {
+		l->target++;
+		if (monitor_target(l, l->target, &host, &port) < 0) {
+			monitor_probe_done(l, 0);
+			return;
+		}
+		memset(&hints, 0, sizeof(hints));
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = AI_NUMERICSERV;
+		snprintf(serv, sizeof(serv), "%u", port);
+		if (getaddrinfo(host, serv, &hints, &res) != 0)
+			continue;
+		l->bev = bufferevent_socket_new(l->a->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+		bufferevent_setcb(l->bev, monitor_read_cb, NULL,
+		    monitor_event_cb, l);
+		bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+		if (bufferevent_socket_connect(l->bev, res->ai_addr,
+		    (int)res->ai_addrlen) < 0) {
+			freeaddrinfo(res);
+			monitor_probe_end(l);
+			continue;
+		}
+		freeaddrinfo(res);
+		monitor_after(l->probe_to, l->a->set->probe_timeout);
+		return;
+	}
+}
+
+/* monitor_probe - start a probe from the first target */
+static void
+monitor_probe(struct mon_link *l)
+{
+	if (l->bev != NULL)
+		return;
+	l->target = -1;
+	monitor_probe_next(l);
+}
+
+/* monitor_timer_cb - time for the next probe */
+static void
+monitor_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	monitor_probe(arg);
+}
+
+/* monitor_link_free - stop and free one link */
+static void
+monitor_link_free(struct agent *a, struct mon_link *l)
+{
+	TAILQ_REMOVE(&a->links, l, entry);
+	monitor_probe_end(l);
+	event_free(l->timer);
+	event_free(l->reuse_ev);
+	event_free(l->probe_to);
+	free(l);
+}
+
+/* monitor_free_all - every link (agent shutdown) */
+void
+monitor_free_all(struct agent *a)
+{
+	while (!TAILQ_EMPTY(&a->links))
+		monitor_link_free(a, TAILQ_FIRST(&a->links));
+}
+
+/* monitor_find - the link of connector name, or NULL */
+struct mon_link *
+monitor_find(struct agent *a, const char *name)
+{
+	struct mon_link *l;
+
+	TAILQ_FOREACH(l, &a->links, entry)
+		if (strcmp(l->name, name) == 0)
+			return l;
+	return NULL;
+}
+
+/*
+ * monitor_sync - one link per enabled connector this server is a source
+ * of, under the topology in force; a new link starts from our own record
+ * in the LST (after a restart) and is probed at once.
+ */
+void
+monitor_sync(struct agent *a)
+{
+	const struct topology *t = a->topo;
+	struct mon_link *l, *next;
+
+	if (a->conf.no_monitor)
+		return;
+	for (l = TAILQ_FIRST(&a->links); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, entry);
+		l->conn = topo_find_connector(t, l->name);
+		if (l->conn < 0 || a->self_idx < 0 ||
+		    !t->connectors[l->conn].enabled ||
+		    !topo_list_has(&t->connectors[l->conn].sources,
+		    a->self_idx))
+			monitor_link_free(a, l);
+	}
+	for (int c = 0; a->self_idx >= 0 && c < t->nconnectors; c++) {
+		const struct topo_connector *cn = &t->connectors[c];
+		char key[LSREC_KEY_MAX];
+		const struct lsrec *own;
+
+		if (!cn->enabled || !topo_list_has(&cn->sources, a->self_idx) ||
+		    monitor_find(a, cn->name) != NULL ||
+		    (cn->to < 0 && cn->nsmart == 0))
+			continue;
+		l = xcalloc(1, sizeof(*l));
+		l->a = a;
+		l->conn = c;
+		snprintf(l->name, sizeof(l->name), "%s", cn->name);
+		snprintf(key, sizeof(key), "connector:%s:%s", cn->name,
+		    a->self);
+		own = lsdb_get(a->db, key);
+		l->advertised = own != NULL && own->down;
+		l->state = l->advertised ? MON_DOWN : MON_UP;
+		l->timer = evtimer_new(a->base, monitor_timer_cb, l);
+		l->reuse_ev = evtimer_new(a->base, monitor_reuse_cb, l);
+		l->probe_to = evtimer_new(a->base, monitor_timeout_cb, l);
+		TAILQ_INSERT_TAIL(&a->links, l, entry);
+		monitor_after(l->timer, 0);
+	}
+}
+
+/* monitor_overlay - this server's local view over the LST's */
+void
+monitor_overlay(struct agent *a, struct linkstate *ls)
+{
+	struct mon_link *l;
+
+	if (a->set->suppress_state_changes)
+		return;
+	TAILQ_FOREACH(l, &a->links, entry)
+		if (monitor_local_down(l))
+			(void)linkstate_set_connector(ls, a->topo, l->conn,
+			    a->self_idx, 1);
+}
+
+/* monitor_override - down, up or auto for connector name */
+int
+monitor_override(struct agent *a, const char *name, const char *mode,
+    char *err, size_t errlen)
+{
+	struct mon_link *l = monitor_find(a, name);
+	int before;
+
+	if (l == NULL) {
+		snprintf(err, errlen, "%s is not a monitored connector with "
+		    "this server (%s) as a source", name, a->self);
+		return -1;
+	}
+	before = monitor_local_down(l);
+	if (strcmp(mode, "down") == 0)
+		l->override = MON_FORCE_DOWN;
+	else if (strcmp(mode, "up") == 0)
+		l->override = MON_FORCE_UP;
+	else
+		l->override = MON_AUTO;
+	monitor_publish(l, before != monitor_local_down(l));
+	snprintf(err, errlen, "connector %s source %s: %s (state %s, "
+	    "advertised %s)", name, a->self, mode, monitor_state_name(l->state),
+	    l->advertised ? "down" : "up");
+	return 0;
+}
+
+/* monitor_override_name - for status */
+const char *
+monitor_override_name(enum mon_override o)
+{
+	return (unsigned)o <= MON_FORCE_DOWN ? monitor_overrides[o] : "?";
+}
