@@ -189,12 +189,23 @@ route_arrange(struct route_decision *d, unsigned rotation)
 	}
 }
 
-/* route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX */
+/* route_append - copy n bytes to p; past them */
+static char *
+route_append(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/*
+ * route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX. Built
+ * with copies, not printf: it is made on every lookup that relays.
+ */
 static void
 route_transport(const struct route_table *rt, struct route_decision *d)
 {
-	size_t need = strlen(rt->p.transport) + 2;
-	char *p;
+	size_t tl = strlen(rt->p.transport), need = tl + 2;
+	char *p, port[16];
 
 	for (int i = 0; i < d->nhosts; i++)
 		need += strlen(d->hosts[i].address) + 12;
@@ -203,11 +214,23 @@ route_transport(const struct route_table *rt, struct route_decision *d)
 		d->transport = xmalloc(need);
 		d->transport_cap = need;
 	}
-	p = d->transport;
-	p += sprintf(p, "%s:", rt->p.transport);
-	for (int i = 0; i < d->nhosts; i++)
-		p += sprintf(p, "%s[%s]:%u", i ? ", " : "",
-		    d->hosts[i].address, d->hosts[i].port);
+	p = route_append(d->transport, rt->p.transport, tl);
+	*p++ = ':';
+	for (int i = 0; i < d->nhosts; i++) {
+		int n = 0;
+
+		if (i > 0)
+			p = route_append(p, ", ", 2);
+		*p++ = '[';
+		p = route_append(p, d->hosts[i].address,
+		    strlen(d->hosts[i].address));
+		p = route_append(p, "]:", 2);
+		for (unsigned v = d->hosts[i].port; v > 0 || n == 0; v /= 10)
+			port[n++] = (char)('0' + v % 10);
+		while (n > 0)
+			*p++ = port[--n];
+	}
+	*p = '\0';
 }
 
 /* route_path - read the path to group g back from a tree */
