@@ -1,0 +1,376 @@
+/*
+ * test_monitor.c - the link monitor against real SMTP targets (Postfix's
+ * smtp-sink), millisecond timers: the glitch-retry sequence (exact tries,
+ * the time of the down mark), local avoidance while retrying with nothing
+ * propagated, retry while down with no mail, recovery, manual override,
+ * suppress_state_changes; and the damping figures with an injected clock
+ * and the default settings.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent_priv.h"
+#include "harness.h"
+#include "xmalloc.h"
+
+#define WAIT_MS		10000
+#define GLITCH_MS	60
+#define TIMERS	"glitch_retry_interval = %dms\nglitch_retries = 3\n" \
+		"probe_interval = 20ms\ndown_retry_interval = 40ms\n" \
+		"probe_timeout = 500ms\n%s"
+
+static pid_t sink_pid;
+static int sink_port;
+
+/* sink_start - smtp-sink on 127.0.0.1:sink_port, greeting when up */
+static void
+sink_start(void)
+{
+	char addr[64];
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", sink_port);
+	if ((sink_pid = fork()) == 0) {
+		if (getuid() == 0)	/* it refuses to run as root */
+			execl("/usr/sbin/smtp-sink", "smtp-sink", "-u",
+			    "nobody", addr, "10", (char *)NULL);
+		else
+			execl("/usr/sbin/smtp-sink", "smtp-sink", addr, "10",
+			    (char *)NULL);
+		_exit(127);
+	}
+	assert_true(sink_pid > 0);
+}
+
+/* sink_stop - the target goes away: connections refused */
+static void
+sink_stop(void)
+{
+	if (sink_pid > 0) {
+		kill(sink_pid, SIGTERM);
+		waitpid(sink_pid, NULL, 0);
+		sink_pid = 0;
+	}
+}
+
+/* topo - a0 (master of g00, source) -> b0 (g01, target on the sink) */
+static char *
+topo(void)
+{
+	int p = harness_port_base(0);
+
+	sink_port = p + 50;
+	return xasprintf("[organization]\nname = M\nversion = 1\n"
+	    "[group g00]\n[group g01]\n"
+	    "[server a0]\ngroup = g00\naddress = 127.0.0.1\nagent_port = %d\n"
+	    "[server a1]\ngroup = g00\naddress = 127.0.0.1\nagent_port = %d\n"
+	    "[server b0]\ngroup = g01\naddress = 127.0.0.1\nagent_port = %d\n"
+	    "smtp_port = %d\n"
+	    "[connector g00-g01]\nfrom = g00\nto = g01\nsources = a0\n"
+	    "targets = b0\n", p, p + 1, p + 2, sink_port);
+}
+
+static struct mon_link *
+link_of(struct harness *h)
+{
+	struct mon_link *l = monitor_find(h->ag[harness_find(h, "a0")],
+	    "g00-g01");
+
+	assert_non_null(l);
+	return l;
+}
+
+/* conditions */
+static int
+link_state(struct harness *h, void *arg)
+{
+	return link_of(h)->state == *(enum mon_state *)arg;
+}
+
+static int
+remote_down(struct harness *h, void *arg)
+{
+	const struct lsrec *r = lsdb_get(agent_lsdb(h->ag[harness_find(h,
+	    arg)]), "connector:g00-g01:a0");
+
+	return r != NULL && r->down;
+}
+
+static int
+remote_up(struct harness *h, void *arg)
+{
+	const struct lsrec *r = lsdb_get(agent_lsdb(h->ag[harness_find(h,
+	    arg)]), "connector:g00-g01:a0");
+
+	return r != NULL && !r->down;
+}
+
+static int
+probes_at_least(struct harness *h, void *arg)
+{
+	return link_of(h)->probes >= *(uint64_t *)arg;
+}
+
+/* local_avoided - a0's own routing view has the link down */
+static int
+local_avoided(struct harness *h)
+{
+	struct agent *a = h->ag[harness_find(h, "a0")];
+	int c = topo_find_connector(a->topo, "g00-g01");
+
+	return a->ls->source_down[c][0];
+}
+
+static struct harness *
+start(int glitch_ms, const char *extra)
+{
+	char *t = topo(), *x = xasprintf(TIMERS, glitch_ms, extra);
+	struct harness *h;
+	enum mon_state up = MON_UP;
+
+	sink_start();
+	h = harness_new(t, x, HARNESS_START);
+	free(t);
+	free(x);
+	assert_int_equal(harness_run_until(h, harness_all_full, NULL,
+	    WAIT_MS), 0);
+	assert_int_equal(harness_run_until(h, link_state, &up, WAIT_MS), 0);
+	return h;
+}
+
+/* the seed 002 sequence: a failure, glitch_retries retries glitch_retry_
+ * interval apart (avoided locally at once, nothing propagated), then the
+ * down mark, flooded; retried while down with no mail; recovery floods */
+static void
+test_glitch_retry(void **state)
+{
+	struct harness *h = start(GLITCH_MS, "");
+	struct mon_link *l = link_of(h);
+	enum mon_state retrying = MON_RETRYING, down = MON_DOWN, up = MON_UP;
+	uint64_t t_fail, t_down, fails0, probes;
+
+	(void)state;
+	assert_false(local_avoided(h));
+	fails0 = l->fails;
+	sink_stop();
+	assert_int_equal(harness_run_until(h, link_state, &retrying, WAIT_MS),
+	    0);
+	t_fail = harness_ms();
+	/* avoided for a0's own decisions at once; nobody else hears of it */
+	assert_true(local_avoided(h));
+	assert_false(remote_down(h, "a1"));
+	assert_false(remote_down(h, "b0"));
+	assert_int_equal(harness_run_until(h, link_state, &down, WAIT_MS), 0);
+	t_down = harness_ms();
+	/* exactly one failure and glitch_retries retries */
+	assert_int_equal(l->fails - fails0, 4);
+	assert_int_equal(l->tries, 3);
+	/* the down mark after 3 intervals (and not much later) */
+	assert_true(t_down - t_fail >= 3 * GLITCH_MS - 5);
+	assert_true(t_down - t_fail <= 3 * GLITCH_MS + 150);
+	assert_int_equal(harness_run_until(h, remote_down, "a1", WAIT_MS), 0);
+	assert_int_equal(harness_run_until(h, remote_down, "b0", WAIT_MS), 0);
+	/* retried while down, with no mail */
+	probes = l->probes + 3;
+	assert_int_equal(harness_run_until(h, probes_at_least, &probes,
+	    WAIT_MS), 0);
+	assert_int_equal(l->state, MON_DOWN);
+	/* the target is back: up, flooded */
+	sink_start();
+	assert_int_equal(harness_run_until(h, link_state, &up, WAIT_MS), 0);
+	assert_int_equal(harness_run_until(h, remote_up, "a1", WAIT_MS), 0);
+	assert_int_equal(harness_run_until(h, remote_up, "b0", WAIT_MS), 0);
+	assert_false(local_avoided(h));
+	sink_stop();
+	harness_free(h);
+}
+
+/* a failure that heals while retrying: never propagated */
+static void
+test_glitch_heals(void **state)
+{
+	struct harness *h = start(300, "");
+	struct mon_link *l = link_of(h);
+	enum mon_state retrying = MON_RETRYING, up = MON_UP;
+
+	(void)state;
+	sink_stop();
+	assert_int_equal(harness_run_until(h, link_state, &retrying, WAIT_MS),
+	    0);
+	sink_start();
+	assert_int_equal(harness_run_until(h, link_state, &up, WAIT_MS), 0);
+	assert_int_equal(l->changes, 0);
+	assert_null(lsdb_get(agent_lsdb(h->ag[harness_find(h, "b0")]),
+	    "connector:g00-g01:a0"));
+	assert_false(local_avoided(h));
+	sink_stop();
+	harness_free(h);
+}
+
+/* lsactl connector down|up|auto: the admin overrides the monitor */
+static void
+test_override(void **state)
+{
+	struct harness *h = start(GLITCH_MS, "");
+	struct agent *a0 = h->ag[harness_find(h, "a0")];
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(monitor_override(a0, "g00-g01", "down", msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(harness_run_until(h, remote_down, "b0", WAIT_MS), 0);
+	assert_true(local_avoided(h));
+	assert_int_equal(link_of(h)->state, MON_UP);	/* probes still fine */
+	assert_int_equal(monitor_override(a0, "g00-g01", "auto", msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(harness_run_until(h, remote_up, "b0", WAIT_MS), 0);
+	assert_int_equal(monitor_override(a0, "nope", "down", msg,
+	    sizeof(msg)), -1);
+	sink_stop();
+	harness_free(h);
+}
+
+/* suppress_state_changes: the link goes down, nothing is sent or used */
+static void
+test_suppress_state_changes(void **state)
+{
+	struct harness *h = start(GLITCH_MS, "suppress_state_changes = yes\n");
+	enum mon_state down = MON_DOWN;
+
+	(void)state;
+	sink_stop();
+	assert_int_equal(harness_run_until(h, link_state, &down, WAIT_MS), 0);
+	harness_run_until(h, harness_never, NULL, 100);
+	assert_false(local_avoided(h));
+	assert_null(lsdb_get(agent_lsdb(h->ag[harness_find(h, "a0")]),
+	    "connector:g00-g01:a0"));
+	assert_null(lsdb_get(agent_lsdb(h->ag[harness_find(h, "b0")]),
+	    "connector:g00-g01:a0"));
+	harness_free(h);
+}
+
+/* the injected clock for the damping test */
+static uint64_t fake_now;
+
+static uint64_t
+fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+
+/* the damping figures with the default settings: a link flapping every
+ * 10 s for 10 minutes makes at most 6 propagated changes; once stable it
+ * is back in use within damping_max_suppress + 1 s */
+static void
+test_damping(void **state)
+{
+	struct settings set;
+	struct agent_conf c;
+	struct event_base *base = event_base_new();
+	struct agent *a;
+	struct mon_link *l;
+	char *t = topo(), *dir = xstrdup("/tmp/lsa-damp.XXXXXX"), err[256];
+	char *tp;
+	FILE *fp;
+	uint64_t end, reuse;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	tp = xasprintf("%s/t.conf", dir);
+	fp = fopen(tp, "w");
+	fputs(t, fp);
+	fclose(fp);
+	settings_init(&set);
+	free(set.state_dir);
+	set.state_dir = xstrdup(dir);
+	free(set.control_socket);
+	set.control_socket = xstrdup("");
+	free(set.listen);
+	set.listen = xasprintf("127.0.0.1:%d", harness_port_base(0) + 60);
+	/* certificates from a throw-away CA */
+	{
+		char *cmd = xasprintf("sh tests/agent/mkca.sh %s/ca a0", dir);
+
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	free(set.tls_ca);
+	set.tls_ca = xasprintf("%s/ca/ca.pem", dir);
+	free(set.tls_cert);
+	set.tls_cert = xasprintf("%s/ca/a0.pem", dir);
+	free(set.tls_key);
+	set.tls_key = xasprintf("%s/ca/a0.key", dir);
+	memset(&c, 0, sizeof(c));
+	c.set = &set;
+	c.server = "a0";
+	c.topology = tp;
+	c.clock = fake_clock;
+	fake_now = 1000000;
+	a = agent_new(base, &c, err, sizeof(err));
+	assert_non_null(a);
+	monitor_sync(a);
+	l = monitor_find(a, "g00-g01");
+	assert_non_null(l);
+	/* 10 minutes of a flap every 10 s: down (a failed probe and the
+	 * glitch-retries), up (a good probe), ... */
+	end = fake_now + 600000;
+	for (int i = 0; fake_now < end; i++, fake_now += 10000) {
+		if (i % 2 == 0)
+			for (uint64_t k = 0; k <= set.glitch_retries; k++)
+				monitor_probe_done(l, 0);
+		else
+			monitor_probe_done(l, 1);
+		if (l->suppressed && monitor_reuse_in(l) == 0)
+			monitor_reuse_cb(-1, 0, l);
+	}
+	/* it ends up (stable from now); count what was propagated */
+	if (l->state != MON_UP)
+		monitor_probe_done(l, 1);
+	assert_true(l->changes <= 6);
+	print_message("damping: %ju propagated changes in 10 minutes\n",
+	    (uintmax_t)l->changes);
+	/* stable: the hold ends within max_suppress + 1 s */
+	reuse = monitor_reuse_in(l);
+	assert_true(reuse <= set.damping_max_suppress + 1000);
+	fake_now += reuse;
+	monitor_reuse_cb(-1, 0, l);
+	assert_false(l->suppressed);
+	assert_int_equal(l->advertised, 0);
+	agent_free(a);
+	event_base_free(base);
+	settings_free(&set);
+	{
+		char *cmd = xasprintf("rm -rf '%s'", dir);
+
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	free(tp);
+	free(t);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_glitch_retry),
+		cmocka_unit_test(test_glitch_heals),
+		cmocka_unit_test(test_override),
+		cmocka_unit_test(test_suppress_state_changes),
+		cmocka_unit_test(test_damping),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	sink_stop();
+	return rc;
+}
