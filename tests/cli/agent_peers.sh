@@ -1,0 +1,519 @@
+#!/bin/sh
+# agent_peers.sh - lsa-agent's port 691 driven by a real client: swaks,
+# and tests/agent/peer.py (a scripted peer, see its header) with real TLS
+# and certificates of a test CA made here (tests/agent/mkca.sh).
+#
+# Three agents in the foreground (-d, logs in $tmp), ports from $$ above
+# 20000 on 127.0.0.1, reconnect_interval 100ms:
+#   m  master of G1        n  member of G1, bridgehead to p
+#   p  master of G2        k  member of G1, played by peer.py only; it is
+#                             the sole source of the outside connector
+#                             K-out and, its name being the smaller,
+#                             opens its session to m
+# Every case ends one session of m's (a refusal: 554 or a TLS failure,
+# logged "session refused" and counted in sessions_refused; bad input
+# closes the session and counts in sessions_closed_bad; records are
+# counted in rec_new, rec_same, rec_older, rec_refused), and then checks
+# that m goes on: still running, its adjacency to n full (lsactl status
+# --json), and a fresh session from k gets in sync.
+#
+# Run from the repository root with BUILD set to the build directory
+# (tests/run.sh does both). Prints "ok NAME" / "not ok NAME" lines.
+set -u
+BUILD=${BUILD:-build}
+AGENT="$BUILD/bin/lsa-agent"
+LSACTL="$BUILD/bin/lsactl"
+PEER="tests/agent/peer.py"
+tmp=$(mktemp -d) || exit 1
+pids=""
+cleanup() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $pids; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+failed=0
+
+# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# result NAME STATUS: one ok/not ok line; what the command did on failure
+result() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok $1"
+	else
+		echo "not ok $1"
+		failed=$((failed + 1))
+		echo "# exit status $rc"
+		sed 's/^/# stdout: /' "$tmp/out" | head -20
+		sed 's/^/# stderr: /' "$tmp/err" | head -20
+		tail -n 5 "$tmp/m.log" | sed 's/^/# m.log: /'
+		return 1
+	fi
+}
+
+# out TEXT: stdout was exactly TEXT (lines)
+out() {
+	printf '%s\n' "$1" | cmp -s - "$tmp/out"
+}
+
+# peer CERT STEP...: peer.py against m as the holder of CERT (a name in
+# $tmp/ca, "foreign/k" for the foreign CA's, "-" for none)
+peer() {
+	pe_cert=$1
+	shift
+	if [ "$pe_cert" != - ]; then
+		set -- --cert "$tmp/ca/$pe_cert.pem" --key "$tmp/ca/$pe_cert.key" \
+		    "$@"
+	fi
+	run python3 "$PEER" --port "$PORT_M" --ca "$tmp/ca/ca.pem" --peer m \
+	    --ctl "$tmp/m/ctl.sock" "$@"
+}
+
+# status AGENT: lsactl status --json of an agent, one line
+status() {
+	"$LSACTL" status --json -c "$tmp/$1.conf"
+}
+
+# The status and LST replies are compact JSON objects of known shape
+# (lsa-agent/agent_status.c); sed takes the few fields wanted.
+
+# num AGENT KEY: a number of the agent's status: a counter of "stats" or
+# a top-level one such as lst_version ("?" when it does not answer)
+num() {
+	status "$1" | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p" | grep . ||
+	    echo "?"
+}
+
+# digest AGENT: the agent's LST digest
+digest() {
+	status "$1" | sed -n 's/.*"digest":"\([0-9a-f]*\)".*/\1/p'
+}
+
+# peers AGENT: "NAME=STATE ..." of the agent's adjacencies, by name
+peers() {
+	status "$1" | grep -o '"name":"[^"]*","state":"[^"]*"' |
+	    sed 's/"name":"\([^"]*\)","state":"\([^"]*\)"/\1=\2/' | sort |
+	    tr '\n' ' ' | sed 's/ $//'
+}
+
+# lst AGENT KEY: "ORIGIN SEQ STATE|vVERSION" of one record of the agent's
+# LST (lsactl show lst --json), "none" when it has none
+lst() {
+	ls_r=$("$LSACTL" show lst --json -c "$tmp/$1.conf" |
+	    grep -o "{\"key\":\"$2\",[^}]*}")
+	if [ -z "$ls_r" ]; then
+		echo none
+		return
+	fi
+	ls_origin='"origin":"\([^"]*\)"' ls_seq='"seq":\([0-9]*\)'
+	ls_val='"\(state\|version\)":"\{0,1\}\([^",]*\)'
+	printf '%s\n' "$ls_r" |
+	    sed -n "s/.*$ls_origin,$ls_seq,$ls_val.*/\\1 \\2 \\3 \\4/p" |
+	    sed 's/ state / /; s/ version / v/'
+}
+
+# until_ok CMD...: bounded wait (10 s) for CMD to succeed
+until_ok() {
+	i=0
+	while ! "$@"; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+# is WANT CMD...: the output of CMD is WANT
+is() {
+	is_want=$1
+	shift
+	[ "$("$@")" = "$is_want" ]
+}
+
+# alive PID: the daemon still runs
+alive() {
+	kill -0 "$1" 2>/dev/null
+}
+
+# refusals: the number of "session refused" lines in m's log
+refusals() {
+	grep -c "session refused" "$tmp/m.log"
+}
+
+# full_mesh: every adjacency between the three agents is full
+full_mesh() {
+	[ "$(peers m)" = "k=down n=full" ] && [ "$(peers n)" = "m=full p=full" ] &&
+	    [ "$(peers p)" = "n=full" ]
+}
+
+# goes_on NAME: m still runs, answers lsactl status with n full, and a
+# fresh session from k gets in sync
+goes_on() {
+	alive "$M_PID" && [ "$(peers m)" = "k=down n=full" ] &&
+	    peer k login:k fast peers:k=full quit &&
+	    out "link
+in sync
+peers k=full n=full
+closed" && until_ok is "k=down n=full" peers m
+	result "$1: then m runs, n full, a fresh session from k in sync" $?
+}
+
+# before: the counters of m before a case
+before() {
+	b_refused=$(num m sessions_refused)
+	b_bad=$(num m sessions_closed_bad)
+	b_log=$(refusals)
+}
+
+# refused: one more refused session, counted and logged
+refused() {
+	[ "$(num m sessions_refused)" -eq $((b_refused + 1)) ] &&
+	    [ "$(refusals)" -eq $((b_log + 1)) ]
+}
+
+# closed_bad: one more session closed for bad input; sessions_refused
+# grew by $also_refused (0 unless set)
+also_refused=0
+closed_bad() {
+	[ "$(num m sessions_closed_bad)" -eq $((b_bad + 1)) ] &&
+	    [ "$(num m sessions_refused)" -eq $((b_refused + also_refused)) ]
+}
+
+# start NAME: run agent NAME in the background, $pid, wait until it
+# listens; 1 if it exited (its log says why)
+start() {
+	: >"$tmp/$1.log"
+	"$AGENT" -d -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
+	pid=$!
+	pids="$pids $pid"
+	i=0
+	while ! grep -q "agent started server=$1 " "$tmp/$1.log"; do
+		alive "$pid" || return 1
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------------- set-up
+sh tests/agent/mkca.sh "$tmp/ca" k m n p || exit 1
+# configure TRY: ports above 20000 and below the usual ephemeral range,
+# from our pid (another set on a later try), the topology and settings
+configure() {
+	base=$((20000 + (($$ + $1 * 397) % 1200) * 10))
+	PORT_M=$base
+	PORT_N=$((base + 1))
+	PORT_P=$((base + 2))
+	PORT_K=$((base + 3))
+	cat >"$tmp/topo.conf" <<EOF
+[organization]
+name = T
+version = 1
+[group G1]
+master = m
+[group G2]
+[server m]
+group = G1
+address = 127.0.0.1
+agent_port = $PORT_M
+[server n]
+group = G1
+address = 127.0.0.1
+agent_port = $PORT_N
+[server p]
+group = G2
+address = 127.0.0.1
+agent_port = $PORT_P
+[server k]
+group = G1
+address = 127.0.0.1
+agent_port = $PORT_K
+[connector G1-G2]
+from = G1
+to = G2
+sources = n
+[connector G2-G1]
+from = G2
+to = G1
+targets = n
+[connector K-out]
+from = G1
+sources = k
+address_spaces = * 10
+EOF
+	sed 's/^version = 1$/version = 2/' "$tmp/topo.conf" >"$tmp/topo2.conf"
+	for s in m:$PORT_M n:$PORT_N p:$PORT_P; do
+		name=${s%%:*}
+		mkdir "$tmp/$name"
+		cat >"$tmp/$name.conf" <<EOF
+[agent]
+server = $name
+topology = $tmp/topo.conf
+state_dir = $tmp/$name
+listen = 127.0.0.1:${s#*:}
+tls_ca = $tmp/ca/ca.pem
+tls_cert = $tmp/ca/$name.pem
+tls_key = $tmp/ca/$name.key
+control_socket = $tmp/$name/ctl.sock
+reconnect_interval = 100ms
+EOF
+	done
+}
+
+# stop: end the agents started so far
+stop() {
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	pids=""
+}
+
+: >"$tmp/out"
+: >"$tmp/err"
+rc=0
+try=0
+while :; do
+	configure $try
+	start m && M_PID=$pid && start n && N_PID=$pid && start p &&
+	    P_PID=$pid && break
+	# a port in use: another set of ports, twice
+	stop
+	try=$((try + 1))
+	grep -q "Address already in use" "$tmp/m.log" "$tmp/n.log" \
+	    "$tmp/p.log" 2>/dev/null && [ "$try" -lt 3 ] || break
+	rm -rf "$tmp/m" "$tmp/n" "$tmp/p"
+done
+[ -n "$pids" ]
+result "agents m, n, p start on 127.0.0.1:$PORT_M..$PORT_P" $? || exit 1
+until_ok full_mesh &&
+    until_ok is "$(digest m)" digest n &&
+    until_ok is "$(digest m)" digest p
+result "m, n, p: every adjacency full, one LST digest" $? || exit 1
+
+# ---------------------------------------------------------- ESMTP phase
+run swaks --server 127.0.0.1 --port "$PORT_M" --quit-after EHLO \
+    --timeout 5 </dev/null
+[ "$rc" -eq 0 ] && grep -q '^<-  250-STARTTLS$' "$tmp/out" &&
+    grep -q '^<-  250 X-LINK2STATE$' "$tmp/out" &&
+    grep -q '^<-  221 ' "$tmp/out"
+result "swaks --quit-after EHLO: 250-STARTTLS and 250 X-LINK2STATE" $?
+goes_on "swaks"
+
+before
+peer k banner ehlo:k 'cmd:MAIL FROM:<a@k>' cmd:X-LINK2STATE cmd:DATA \
+    closed
+out "banner 220
+ehlo 250 STARTTLS X-LINK2STATE
+reply 530 5.7.0 Must issue a STARTTLS command first
+reply 530 5.7.0 Must issue a STARTTLS command first
+reply 530 5.7.0 Must issue a STARTTLS command first
+closed" && closed_bad
+result "commands before STARTTLS: 530; the third ends the session" $?
+goes_on "commands before STARTTLS"
+
+before
+peer k banner ehlo:k 'raw:STARTTLS\r\nEHLO k\r\n' reply closed
+out "banner 220
+ehlo 250 STARTTLS X-LINK2STATE
+reply 554 5.5.1 data after STARTTLS
+closed" && closed_bad
+result "data pipelined after STARTTLS: 554, session closed" $?
+goes_on "data pipelined after STARTTLS"
+
+# refusal NAME CERT EHLO WANT LOGTEXT: a refused log-in; peer.py prints
+# one line matching the regular expression WANT, m logs "session
+# refused" with LOGTEXT and counts it
+refusal() {
+	before
+	peer "$2" "login:$3"
+	[ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -Exq "$4" "$tmp/out" &&
+	    refused && grep "session refused" "$tmp/m.log" | tail -n 1 |
+	    grep -Fq "$5"
+	result "$1: $(cat "$tmp/out"), logged, counted" $?
+	goes_on "$1"
+}
+
+# a failed handshake: the TLS alert, or the end of the connection
+tls_failed='tls-failed .*|closed'
+refusal "a client without certificate" - k "$tls_failed" \
+    'reason="TLS handshake failed'
+refusal "a certificate of a foreign CA" foreign/k k "$tls_failed" \
+    'reason="TLS handshake failed'
+refusal "k's certificate, EHLO n" k n \
+    "refused 554 5.7.1 certificate does not name this server" \
+    'claimed=n reason="certificate does not name this server"'
+refusal "EHLO zz, not a server" k zz \
+    "refused 554 5.7.1 not a server of this organization" \
+    'claimed=zz reason="not a server of this organization"'
+refusal "p's certificate, EHLO p, not a neighbour of m" p p \
+    "refused 554 5.7.1 not a neighbour of this server" \
+    'claimed=p reason="not a neighbour of this server"'
+refusal "n's certificate, EHLO n, but m opens that session" n n \
+    "refused 554 5.7.1 this side opens the session" \
+    'claimed=n reason="this side opens the session"'
+[ "$(peers n)" = "m=full p=full" ]
+result "n's adjacency to m untouched by the refused n" $?
+
+# -------------------------------------------------------- link-state mode
+# bad NAME REASON STEP...: as k, in sync, then STEP...: the session ends
+# as bad input, logged with REASON
+bad() {
+	bd_name=$1 bd_why=$2
+	shift 2
+	before
+	peer k login:k "$@" closed
+	tail -n 1 "$tmp/out" | grep -Fxq closed && closed_bad &&
+	    grep -F "server=m " "$tmp/m.log" | grep -F "$bd_why" |
+	    tail -n 1 | grep -q . &&
+	    [ "$(peers m)" = "k=down n=full" ]
+	result "$bd_name: session closed, m's other adjacencies full" $?
+	goes_on "$bd_name"
+}
+
+long="X-LINK2STATE ONE CHUNK=$(printf '%0992d' 0 | tr 0 A)"
+bad "a garbage line" 'reason="want X-LINK2STATE, NOOP or QUIT"' \
+    fast 'line:HELO garbage'
+bad "a line over 1000 bytes" 'reason="line too long"' fast "line:$long"
+bad "NEXT CHUNK with no message open" \
+    'reason="NEXT CHUNK with no message open"' \
+    fast 'line:X-LINK2STATE NEXT CHUNK=e30='
+bad "LAST CHUNK with no message open" \
+    'reason="LAST CHUNK with no message open"' \
+    fast 'line:X-LINK2STATE LAST CHUNK=e30='
+bad "FIRST CHUNK inside an open message" \
+    'reason="FIRST CHUNK inside an open message"' \
+    fast 'line:X-LINK2STATE FIRST CHUNK=e30=' \
+    'line:X-LINK2STATE FIRST CHUNK=e30='
+bad "a chunk of bad base64" 'reason="chunk is not whole base64"' \
+    fast 'line:X-LINK2STATE ONE CHUNK=e3*='
+bad "a message that is not JSON" 'reason="bad JSON' fast 'msg:{"m":'
+bad "a message with unknown m" 'reason="unknown message "bye""' \
+    fast 'msg:{"m":"bye"}'
+bad "a record before hello" 'reason="record before hello"' \
+    conn:K-out:k:1:0
+bad "a second hello" 'reason="second hello"' fast hello
+also_refused=1
+bad "a hello with another server's name (counted as refused too)" \
+    'reason="hello from another server'"'"'s name"' read hello:echo::n
+also_refused=0
+
+# ------------------------------------------------------------- records
+# lst_refused REASON: m logged a record from k of origin k refused so
+lst_refused() {
+	grep -Fq "lst refused server=m from=k origin=k reason=\"$1\"" \
+	    "$tmp/m.log"
+}
+
+S1=21474836481		# epoch 5, counter 1
+S0=$((S1 - 1))
+r_new=$(num m rec_new)
+peer k login:k sync conn:K-out:k:$S1:1 quit
+out "link
+synced 1
+closed" && [ "$(num m rec_new)" -eq $((r_new + 1)) ] &&
+    [ "$(lst m connector:K-out:k)" = "k $S1 down" ] &&
+    until_ok is "k $S1 down" lst n connector:K-out:k &&
+    until_ok is "k $S1 down" lst p connector:K-out:k
+result "k's new connector record: installed on m, flooded to n and p" $?
+goes_on "a new record"
+
+r_same=$(num m rec_same)
+lv_m=$(num m lst_version)
+dg_m=$(digest m)
+lv_n=$(num n lst_version)
+peer k login:k fast conn:K-out:k:$S1:0 idle:200 quit
+out "link
+in sync
+open
+closed" && [ "$(num m rec_same)" -eq $((r_same + 1)) ] &&
+    [ "$(num m lst_version)" = "$lv_m" ] &&
+    [ "$(digest m)" = "$dg_m" ] &&
+    [ "$(num n lst_version)" = "$lv_n" ] &&
+    [ "$(lst m connector:K-out:k)" = "k $S1 down" ] &&
+    [ "$(lst p connector:K-out:k)" = "k $S1 down" ]
+result "the same sequence again: rec_same grows, nothing changes" $?
+goes_on "a replayed record"
+
+r_older=$(num m rec_older)
+peer k login:k fast conn:K-out:k:$S0:0 wait-rec:connector:K-out:k quit
+out "link
+in sync
+got rec connector:K-out:k k $S1 down
+closed" && [ "$(num m rec_older)" -eq $((r_older + 1)) ] &&
+    [ "$(num m lst_version)" = "$lv_m" ] &&
+    [ "$(lst m connector:K-out:k)" = "k $S1 down" ]
+result "an older sequence: rec_older grows, m answers with its newer one" $?
+goes_on "an older record"
+
+before
+r_ref=$(num m rec_refused)
+topo_m=$(lst m topology)
+peer k login:k fast topo:2:$S1:"$tmp/topo2.conf" closed
+out "link
+in sync
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] && closed_bad &&
+    lst_refused "topology from a server that is not a master" &&
+    [ "$(num m topology_version)" = 1 ] &&
+    [ "$(lst m topology)" = "$topo_m" ]
+result "a member's topology record: refused, session closed" $?
+goes_on "a member's topology record"
+
+before
+r_ref=$(num m rec_refused)
+peer k login:k fast conn:G1-G2:n:$S1:1:k closed
+out "link
+in sync
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] && closed_bad &&
+    lst_refused "connector state not from its source server" &&
+    [ "$(lst m connector:G1-G2:n)" = none ]
+result "k's record of n's connector state: refused, session closed" $?
+goes_on "a record of another source"
+
+before
+r_ref=$(num m rec_refused)
+peer k login:k fast conn:K-out:n:$S1:1 idle:200 peers quit
+out "link
+in sync
+open
+peers k=full n=full
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] &&
+    [ "$(num m sessions_closed_bad)" -eq "$b_bad" ] &&
+    [ "$(lst m connector:K-out:n)" = none ]
+result "a record of origin n for k's connector: refused, session stays" $?
+goes_on "a record of origin n for k's connector"
+
+r_same=$(num m rec_same)
+bad "more records than announced" 'reason="more records than announced"' \
+    read hello:zero:0 read repeat:1001:conn:K-out:k:$S1:1
+[ "$(num m rec_same)" -eq $((r_same + 1000)) ]
+result "more records than announced: the first 1000 taken (rec_same)" $?
+
+# ---------------------------------------------------------------- the end
+alive "$M_PID" && alive "$N_PID" && alive "$P_PID" && full_mesh &&
+    until_ok is "$(digest m)" digest n &&
+    until_ok is "$(digest m)" digest p &&
+    [ "$(lst p connector:K-out:k)" = "k $S1 down" ]
+result "m, n, p still run, adjacencies full, one LST digest" $?
+
+# SIGTERM: each agent ends with status 0 and no sanitizer report
+kill $pids
+st=0
+for p in $pids; do
+	wait "$p" || st=1
+done
+pids=""
+[ "$st" -eq 0 ]
+result "SIGTERM: m, n, p exit 0" $?
+! grep -Eq "Sanitizer|runtime error" "$tmp/m.log" "$tmp/n.log" "$tmp/p.log"
+result "no sanitizer report in the agents' logs" $?
+
+[ "$failed" -eq 0 ]
