@@ -587,6 +587,7 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 	TAILQ_INIT(&a->peers);
 	TAILQ_INIT(&a->links);
 	TAILQ_INIT(&a->pending);
+	TAILQ_INIT(&a->closing);
 	a->db = lsdb_new();
 	a->self_idx = -1;
 	if ((ft = agent_load_file_topology(a, &ftext, err, errlen)) == NULL)
@@ -729,10 +730,12 @@ agent_free(struct agent *a)
 
 	if (a == NULL)
 		return;
+	a->stopping = 1;
 	peer_free_all(a);
 	monitor_free_all(a);
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
+	session_free_closing(a);
 	if (a->control != NULL)
 		control_free(a->control);
 	if (a->listener != NULL)

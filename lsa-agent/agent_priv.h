@@ -90,6 +90,8 @@ struct session {
 	struct bufferevent *bev;	/* raw, or the TLS filter over it */
 	struct evbuffer_cb_entry *count_cb; /* bytes_out */
 	struct event	*idle_ev;
+	struct event	*free_ev;	/* the final step, from the loop */
+	int		 freeing;
 	struct l2s_asm	 asm_;
 	int		 bad_commands;
 	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
@@ -158,6 +160,8 @@ struct agent {
 	struct peer_list peers;
 	struct mon_list	 links;		/* monitor.c */
 	struct session_list pending;	/* inbound, not yet bound */
+	struct session_list closing;	/* closed, output draining */
+	int		 stopping;	/* agent_free: no draining */
 	int		 npending;
 	struct event	*publish_ev;
 	struct event	*resync_ev;	/* adjacencies follow the topology */
@@ -193,6 +197,7 @@ struct session *session_accept(struct agent *a, evutil_socket_t fd,
 struct session *session_connect(struct agent *a, struct peer *p);
 void session_close(struct session *s, const char *why, int bad);
 void session_send(struct session *s, const char *msg, size_t len);
+void session_free_closing(struct agent *a);
 const char *session_state_name(enum session_state st);
 
 /* monitor.c */

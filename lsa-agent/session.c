@@ -19,7 +19,9 @@
  * link-state mode, 1000 in it); three bad commands, a handshake that takes
  * longer than AGENT_HANDSHAKE_MS, or peer_idle_timeout of silence in
  * link-state mode end the session. A session is freed from a zero timer
- * after its last output drained, never inside a callback that still runs.
+ * after its last output drained (at most 1 s), never inside a callback
+ * that still runs; closed sessions wait on the agent's closing list, which
+ * agent_free() empties at once.
  */
 #include <netdb.h>
 #include <stdarg.h>
@@ -44,6 +46,7 @@ static const char *session_states[] = {
 
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
+static void session_free_cb(evutil_socket_t, short, void *);
 
 /* session_state_name - for logs and status */
 const char *
@@ -124,6 +127,7 @@ session_new(struct agent *a, evutil_socket_t fd, int inbound)
 	s->count_cb = evbuffer_add_cb(bufferevent_get_output(s->raw),
 	    session_count_cb, s);
 	s->idle_ev = evtimer_new(a->base, session_idle_cb, s);
+	s->free_ev = evtimer_new(a->base, session_free_cb, s);
 	l2s_asm_init(&s->asm_);
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
@@ -138,11 +142,21 @@ session_free_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	TAILQ_REMOVE(&s->agent->closing, s, entry);
 	evbuffer_remove_cb_entry(bufferevent_get_output(s->raw), s->count_cb);
 	bufferevent_free(s->bev);	/* and raw, under TLS */
 	event_free(s->idle_ev);
+	event_free(s->free_ev);
 	l2s_asm_free(&s->asm_);
 	free(s);
+}
+
+/* session_free_closing - free every closed session now (agent_free) */
+void
+session_free_closing(struct agent *a)
+{
+	while (!TAILQ_EMPTY(&a->closing))
+		session_free_cb(-1, 0, TAILQ_FIRST(&a->closing));
 }
 
 /* session_pending - output not yet on the wire: in the TLS filter and in
@@ -178,16 +192,16 @@ session_close(struct session *s, const char *why, int bad)
 	struct timeval one = { 1, 0 };
 
 	if (why == NULL || s->state == SS_CLOSED) {
-		if (why != NULL)
+		if (why != NULL || s->freeing)
 			return;
+		s->freeing = 1;
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		evtimer_del(s->idle_ev);
 		/* no second final step from session_count_cb */
 		evbuffer_cb_clear_flags(bufferevent_get_output(s->raw),
 		    s->count_cb, EVBUFFER_CB_ENABLED);
-		event_base_once(a->base, -1, EV_TIMEOUT, session_free_cb, s,
-		    NULL);
+		event_active(s->free_ev, EV_TIMEOUT, 0);
 		return;
 	}
 	if (bad)
@@ -208,8 +222,9 @@ session_close(struct session *s, const char *why, int bad)
 		}
 	}
 	session_set_state(s, SS_CLOSED);
+	TAILQ_INSERT_TAIL(&a->closing, s, entry);
 	bufferevent_disable(s->bev, EV_READ);
-	if (session_pending(s) == 0) {
+	if (session_pending(s) == 0 || a->stopping) {
 		session_close(s, NULL, 0);
 		return;
 	}
@@ -701,6 +716,7 @@ session_connect(struct agent *a, struct peer *p)
 		    s->count_cb);
 		bufferevent_free(s->raw);
 		event_free(s->idle_ev);
+		event_free(s->free_ev);
 		l2s_asm_free(&s->asm_);
 		free(s);
 		return NULL;
