@@ -36,7 +36,7 @@ lsactl_usage(void)
 	    "              --from SERVER\n"
 	    "              [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...\n"
 	    "              [--size BYTES] [--rotation N] [--relay hop|direct]\n"
-	    "              [--suppress] [--json] ADDRESS...\n"
+	    "              [--suppress] [--sender ADDRESS] [--json] ADDRESS...\n"
 	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"
 	    "              [--down-server NAME]... [--lst-version N] -o FILE\n"
 	    "       lsactl status [-c settings] [-S socket] [--json]\n"
