@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 
@@ -274,7 +275,10 @@ monitor_read_cb(struct bufferevent *bev, void *arg)
 	if (line[0] == '2' && line[1] == '2' && line[2] == '0' &&
 	    (line[3] == ' ' || line[3] == '\0')) {
 		free(line);
-		bufferevent_write(bev, "QUIT\r\n", 6);
+		/* straight to the socket: freeing the bufferevent next would
+		 * drop queued output, and the target would wait for it */
+		(void)send(bufferevent_getfd(bev), "QUIT\r\n", 6,
+		    MSG_NOSIGNAL);
 		monitor_probe_end(l);
 		monitor_probe_done(l, 1);
 		return;

@@ -10,6 +10,13 @@
  *   lsa.hops.a2, .a100       adjacency hops from the origin to the farthest
  *   lsa.bytes_per_peer       most bytes one session sent for one change,
  *                            TLS included (target <= 512)
+ *   lsa.detect_to_all_ms     a real link failure (smtp-sink killed) at
+ *                            g00-1: from the down mark, after the glitch
+ *                            sequence, to every agent holding it
+ *   lsa.glitch_to_all_ms     the same from the first failed probe
+ *   lsa.flap_changes         changes propagated by a link flapping every
+ *                            10 s for 10 minutes (default damping
+ *                            settings, injected clock; target <= 6)
  *
  * State directories go to TMPDIR (default /dev/shm): one process writes
  * every agent's files here, 200 fsyncs a change, which on a disk would
@@ -171,12 +178,179 @@ bench_run(int groups, int per, const char *origin, const char *conn,
 	return ms[RUNS / 2];
 }
 
+/* detection: the monitor's down mark to all */
+struct detect {
+	char		 key[LSREC_KEY_MAX];
+	const char	*origin;
+	uint64_t	 t_mark;	/* us */
+	uint64_t	 t_all;
+	int		 got;
+};
+
+static void
+bench_detect_seen(struct agent *a, const struct lsrec *r, void *arg)
+{
+	struct detect *d = arg;
+	char key[LSREC_KEY_MAX];
+
+	lsrec_key(r, key, sizeof(key));
+	if (strcmp(key, d->key) != 0 || !r->down)
+		return;
+	if (strcmp(agent_server(a), d->origin) == 0)
+		d->t_mark = harness_ms_us();
+	d->got++;
+}
+
+static int
+bench_detect_all(struct harness *h, void *arg)
+{
+	struct detect *d = arg;
+
+	if (d->got >= h->n && d->t_all == 0)
+		d->t_all = harness_ms_us();
+	return d->got >= h->n;
+}
+
+static int
+bench_links_up(struct harness *h, void *arg)
+{
+	struct mon_link *l;
+
+	(void)arg;
+	for (int i = 0; i < h->n; i++)
+		TAILQ_FOREACH(l, &h->ag[i]->links, entry)
+			if (l->state != MON_UP || l->advertised)
+				return 0;
+	return 1;
+}
+
+static int
+bench_retrying(struct harness *h, void *arg)
+{
+	struct mon_link *l = monitor_find(h->ag[harness_find(h, "g00-1")],
+	    "g00-g01");
+
+	(void)arg;
+	return l != NULL && l->state != MON_UP;
+}
+
+/*
+ * bench_detect - 100 agents with their link monitors; every target greets
+ * from one smtp-sink but g01-1 (the target of g00-g01) from another, which
+ * is killed. Median over runs of (down mark -> all) and (first failure ->
+ * all), in ms.
+ */
+static void
+bench_detect(double *mark_ms, double *glitch_ms)
+{
+	int base = harness_port_base(0), runs = 5;
+	char *t = harness_topology(20, 5, base), *u = NULL;
+	size_t ulen = 0;
+	FILE *fp = open_memstream(&u, &ulen);
+	double m[5], g[5];
+	struct harness *h;
+	struct detect d;
+	pid_t all, one;
+
+	/* every server's smtp_port: the common sink, g01-1's its own */
+	for (const char *p = t; *p != '\0'; ) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+		fwrite(p, 1, n, fp);
+		if (strncmp(p, "agent_port = ", 13) == 0)
+			fprintf(fp, "smtp_port = %d\n", atoi(p + 13) ==
+			    base + 6 ? base + 100 : base + 101);
+		p += n;
+	}
+	fclose(fp);
+	free(t);
+	all = harness_sink_start(base + 101);
+	one = harness_sink_start(base + 100);
+	h = harness_new(u, "glitch_retry_interval = 20ms\nglitch_retries = 3\n"
+	    "probe_interval = 10ms\ndown_retry_interval = 20ms\n"
+	    "probe_timeout = 1s\ndamping_half_life = 10ms\n"
+	    "damping_max_suppress = 50ms\n", HARNESS_START);
+	free(u);
+	if (harness_run_until(h, harness_all_full, NULL, 60000) < 0 ||
+	    harness_run_until(h, bench_links_up, NULL, 60000) < 0 ||
+	    harness_run_until(h, harness_all_same, NULL, 60000) < 0) {
+		fprintf(stderr, "bench_agent: monitored agents did not settle\n");
+		exit(1);
+	}
+	memset(&d, 0, sizeof(d));
+	d.origin = "g00-1";
+	snprintf(d.key, sizeof(d.key), "connector:g00-g01:g00-1");
+	h->on_record = bench_detect_seen;
+	h->arg = &d;
+	for (int r = 0; r < runs; r++) {
+		uint64_t t_fail;
+
+		d.got = 0;
+		d.t_mark = d.t_all = 0;
+		harness_sink_stop(one);
+		if (harness_run_until(h, bench_retrying, NULL, 10000) < 0)
+			exit(1);
+		t_fail = harness_ms_us();
+		if (harness_run_until(h, bench_detect_all, &d, 10000) < 0) {
+			fprintf(stderr, "bench_agent: detection incomplete "
+			    "(%d of %d)\n", d.got, h->n);
+			exit(1);
+		}
+		m[r] = (double)(d.t_all - d.t_mark) / 1000.0;
+		g[r] = (double)(d.t_all - t_fail) / 1000.0;
+		one = harness_sink_start(base + 100);
+		if (harness_run_until(h, bench_links_up, NULL, 20000) < 0 ||
+		    harness_run_until(h, harness_all_same, NULL, 20000) < 0) {
+			fprintf(stderr, "bench_agent: no recovery\n");
+			exit(1);
+		}
+	}
+	harness_free(h);
+	harness_sink_stop(one);
+	harness_sink_stop(all);
+	qsort(m, (size_t)runs, sizeof(m[0]), bench_cmp);
+	qsort(g, (size_t)runs, sizeof(g[0]), bench_cmp);
+	*mark_ms = m[runs / 2];
+	*glitch_ms = g[runs / 2];
+}
+
+/* the injected clock of the flap figure */
+static uint64_t flap_now;
+
+static uint64_t
+bench_clock(void *arg)
+{
+	(void)arg;
+	return flap_now;
+}
+
+/* bench_flap - changes propagated by a link flapping every 10 s for 10
+ * minutes, with the default damping settings */
+static uint64_t
+bench_flap(void)
+{
+	char *t = harness_topology(2, 2, harness_port_base(0));
+	struct harness *h = harness_new(t, NULL, 0);
+	struct agent *a;
+	uint64_t n;
+
+	free(t);
+	flap_now = 1000000;
+	a = harness_clocked(h, harness_find(h, "g00-1"), bench_clock);
+	n = harness_flap(monitor_find(a, "g00-g01"), &flap_now, 10000,
+	    600000);
+	harness_free(h);
+	return n;
+}
+
 int
 main(void)
 {
 	uint64_t b100, b2;
 	double a100, a2;
 	int hops2, hops100;
+	double mark, glitch;
 
 	setenv("TMPDIR", getenv("TMPDIR") ? getenv("TMPDIR") : "/dev/shm", 1);
 	a2 = bench_run(2, 1, "g00-0", "g00-g01", &b2, &hops2);
@@ -189,5 +363,11 @@ main(void)
 	printf("bench: lsa.hops.a100 %d hops\n", hops100);
 	printf("bench: lsa.bytes_per_peer %ju bytes\n", (uintmax_t)
 	    (b100 > b2 ? b100 : b2));
+	bench_detect(&mark, &glitch);
+	printf("bench: lsa.detect_to_all_ms %.3f ms\n", mark);
+	printf("bench: lsa.glitch_to_all_ms %.3f ms (glitch sequence 3 x "
+	    "20 ms)\n", glitch);
+	printf("bench: lsa.flap_changes %ju changes (flap every 10 s for "
+	    "10 min; target <= 6)\n", (uintmax_t)bench_flap());
 	return 0;
 }

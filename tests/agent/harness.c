@@ -1,12 +1,18 @@
 /*
  * harness.c - many agents in one process (see harness.h).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_priv.h"
 #include "harness.h"
 #include "log.h"
 #include "lsdb.h"
@@ -48,7 +54,7 @@ harness_port_base(int n)
 {
 	(void)n;
 	/* below Linux's ephemeral ports (32768 and up) */
-	return 20000 + (int)(getpid() % 120) * 100;
+	return 20000 + (int)(getpid() % 110) * 110;
 }
 
 /*
@@ -310,4 +316,97 @@ harness_free(struct harness *h)
 	free(h->ag);
 	free(h->topo_path);
 	free(h);
+}
+
+/* harness_sink_start - Postfix's smtp-sink on 127.0.0.1:port; its pid */
+pid_t
+harness_sink_start(int port)
+{
+	char addr[64];
+	pid_t pid;
+
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	if ((pid = fork()) == 0) {
+		if (getuid() == 0)	/* it refuses to run as root */
+			execl("/usr/sbin/smtp-sink", "smtp-sink", "-u",
+			    "nobody", addr, "10", (char *)NULL);
+		else
+			execl("/usr/sbin/smtp-sink", "smtp-sink", addr, "10",
+			    (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		fatal("harness: fork");
+	/* return once it greets: a probe before that would count a flap */
+	for (int i = 0; i < 500; i++) {
+		struct sockaddr_in sin;
+		int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ok = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+		close(fd);
+		if (ok)
+			return pid;
+		usleep(10000);
+	}
+	fatalx("harness: smtp-sink on port %d does not answer", port);
+}
+
+/* harness_sink_stop - stop it: its port refuses connections */
+void
+harness_sink_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/*
+ * harness_clocked - agent i made (not started) with an injected clock and
+ * its link monitor set up, for timing tests that drive the monitor by hand
+ */
+struct agent *
+harness_clocked(struct harness *h, int i, uint64_t (*clock)(void *))
+{
+	struct agent_conf c;
+	char err[512];
+
+	memset(&c, 0, sizeof(c));
+	c.set = &h->set[i];
+	c.server = h->names[i];
+	c.clock = clock;
+	if ((h->ag[i] = agent_new(h->base, &c, err, sizeof(err))) == NULL)
+		fatalx("harness: %s: %s", h->names[i], err);
+	monitor_sync(h->ag[i]);
+	return h->ag[i];
+}
+
+/*
+ * harness_flap - link l goes down (a failed probe and every glitch-retry)
+ * and up (a good probe) in turn, every period_ms for total_ms of *now, and
+ * ends up; the changes it propagated
+ */
+uint64_t
+harness_flap(struct mon_link *l, uint64_t *now, uint64_t period_ms,
+    uint64_t total_ms)
+{
+	uint64_t end = *now + total_ms;
+
+	for (int i = 0; *now < end; i++, *now += period_ms) {
+		if (i % 2 == 0)
+			for (uint64_t k = 0; k <= l->a->set->glitch_retries;
+			    k++)
+				monitor_probe_done(l, 0);
+		else
+			monitor_probe_done(l, 1);
+		if (l->suppressed && monitor_reuse_in(l) == 0)
+			monitor_reuse_cb(-1, 0, l);
+	}
+	if (l->state != MON_UP)
+		monitor_probe_done(l, 1);
+	return l->changes;
 }

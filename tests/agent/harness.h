@@ -14,6 +14,7 @@
 #define LSA_HARNESS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "agent.h"
 
@@ -51,5 +52,12 @@ int harness_all_same(struct harness *h, void *arg);
 int harness_never(struct harness *h, void *arg);
 uint64_t harness_ms(void);
 uint64_t harness_ms_us(void);
+struct mon_link;
+struct agent *harness_clocked(struct harness *h, int i,
+    uint64_t (*clock)(void *));
+uint64_t harness_flap(struct mon_link *l, uint64_t *now, uint64_t period_ms,
+    uint64_t total_ms);
+pid_t harness_sink_start(int port);
+void harness_sink_stop(pid_t pid);
 
 #endif

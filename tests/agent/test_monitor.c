@@ -7,13 +7,11 @@
  * and the default settings.
  */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -35,30 +33,15 @@ static int sink_port;
 static void
 sink_start(void)
 {
-	char addr[64];
-
-	snprintf(addr, sizeof(addr), "127.0.0.1:%d", sink_port);
-	if ((sink_pid = fork()) == 0) {
-		if (getuid() == 0)	/* it refuses to run as root */
-			execl("/usr/sbin/smtp-sink", "smtp-sink", "-u",
-			    "nobody", addr, "10", (char *)NULL);
-		else
-			execl("/usr/sbin/smtp-sink", "smtp-sink", addr, "10",
-			    (char *)NULL);
-		_exit(127);
-	}
-	assert_true(sink_pid > 0);
+	sink_pid = harness_sink_start(sink_port);
 }
 
 /* sink_stop - the target goes away: connections refused */
 static void
 sink_stop(void)
 {
-	if (sink_pid > 0) {
-		kill(sink_pid, SIGTERM);
-		waitpid(sink_pid, NULL, 0);
-		sink_pid = 0;
-	}
+	harness_sink_stop(sink_pid);
+	sink_pid = 0;
 }
 
 /* topo - a0 (master of g00, source) -> b0 (g01, target on the sink) */
@@ -273,90 +256,34 @@ fake_clock(void *arg)
 static void
 test_damping(void **state)
 {
-	struct settings set;
-	struct agent_conf c;
-	struct event_base *base = event_base_new();
+	char *t = topo();
+	struct harness *h = harness_new(t, NULL, 0);
 	struct agent *a;
 	struct mon_link *l;
-	char *t = topo(), *dir = xstrdup("/tmp/lsa-damp.XXXXXX"), err[256];
-	char *tp;
-	FILE *fp;
-	uint64_t end, reuse;
+	uint64_t reuse, max_suppress;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	tp = xasprintf("%s/t.conf", dir);
-	fp = fopen(tp, "w");
-	fputs(t, fp);
-	fclose(fp);
-	settings_init(&set);
-	free(set.state_dir);
-	set.state_dir = xstrdup(dir);
-	free(set.control_socket);
-	set.control_socket = xstrdup("");
-	free(set.listen);
-	set.listen = xasprintf("127.0.0.1:%d", harness_port_base(0) + 60);
-	/* certificates from a throw-away CA */
-	{
-		char *cmd = xasprintf("sh tests/agent/mkca.sh %s/ca a0", dir);
-
-		assert_int_equal(system(cmd), 0);
-		free(cmd);
-	}
-	free(set.tls_ca);
-	set.tls_ca = xasprintf("%s/ca/ca.pem", dir);
-	free(set.tls_cert);
-	set.tls_cert = xasprintf("%s/ca/a0.pem", dir);
-	free(set.tls_key);
-	set.tls_key = xasprintf("%s/ca/a0.key", dir);
-	memset(&c, 0, sizeof(c));
-	c.set = &set;
-	c.server = "a0";
-	c.topology = tp;
-	c.clock = fake_clock;
+	free(t);
 	fake_now = 1000000;
-	a = agent_new(base, &c, err, sizeof(err));
-	assert_non_null(a);
-	monitor_sync(a);
+	a = harness_clocked(h, harness_find(h, "a0"), fake_clock);
 	l = monitor_find(a, "g00-g01");
 	assert_non_null(l);
-	/* 10 minutes of a flap every 10 s: down (a failed probe and the
-	 * glitch-retries), up (a good probe), ... */
-	end = fake_now + 600000;
-	for (int i = 0; fake_now < end; i++, fake_now += 10000) {
-		if (i % 2 == 0)
-			for (uint64_t k = 0; k <= set.glitch_retries; k++)
-				monitor_probe_done(l, 0);
-		else
-			monitor_probe_done(l, 1);
-		if (l->suppressed && monitor_reuse_in(l) == 0)
-			monitor_reuse_cb(-1, 0, l);
-	}
-	/* it ends up (stable from now); count what was propagated */
-	if (l->state != MON_UP)
-		monitor_probe_done(l, 1);
-	assert_true(l->changes <= 6);
+	max_suppress = a->set->damping_max_suppress;
+	assert_int_equal(max_suppress, 5 * 60 * 1000);	/* the defaults */
+	/* 10 minutes of a flap every 10 s, ending up (stable from then) */
+	assert_true(harness_flap(l, &fake_now, 10000, 600000) <= 6);
 	print_message("damping: %ju propagated changes in 10 minutes\n",
 	    (uintmax_t)l->changes);
+	assert_true(l->suppressed);
+	assert_int_equal(l->advertised, 1);
 	/* stable: the hold ends within max_suppress + 1 s */
 	reuse = monitor_reuse_in(l);
-	assert_true(reuse <= set.damping_max_suppress + 1000);
+	assert_true(reuse > 0 && reuse <= max_suppress + 1000);
 	fake_now += reuse;
 	monitor_reuse_cb(-1, 0, l);
 	assert_false(l->suppressed);
 	assert_int_equal(l->advertised, 0);
-	agent_free(a);
-	event_base_free(base);
-	settings_free(&set);
-	{
-		char *cmd = xasprintf("rm -rf '%s'", dir);
-
-		assert_int_equal(system(cmd), 0);
-		free(cmd);
-	}
-	free(tp);
-	free(t);
-	free(dir);
+	harness_free(h);
 }
 
 int
