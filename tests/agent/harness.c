@@ -197,6 +197,18 @@ harness_find(const struct harness *h, const char *name)
 	return -1;
 }
 
+/* harness_conf - what agent i is made with */
+static void
+harness_conf(struct harness *h, int i, struct agent_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->set = &h->set[i];
+	c->server = h->names[i];
+	c->on_record = harness_record;
+	c->no_monitor = (h->flags & HARNESS_NO_MONITOR) != 0;
+	c->arg = h;
+}
+
 /* harness_start - start agent i (from its files, as after a restart) */
 int
 harness_start(struct harness *h, int i)
@@ -204,12 +216,7 @@ harness_start(struct harness *h, int i)
 	struct agent_conf c;
 	char err[512];
 
-	memset(&c, 0, sizeof(c));
-	c.set = &h->set[i];
-	c.server = h->names[i];
-	c.on_record = harness_record;
-	c.no_monitor = (h->flags & HARNESS_NO_MONITOR) != 0;
-	c.arg = h;
+	harness_conf(h, i, &c);
 	if ((h->ag[i] = agent_new(h->base, &c, err, sizeof(err))) == NULL ||
 	    agent_start(h->ag[i], err, sizeof(err)) < 0) {
 		fprintf(stderr, "harness: %s: %s\n", h->names[i], err);
@@ -375,9 +382,8 @@ harness_clocked(struct harness *h, int i, uint64_t (*clock)(void *))
 	struct agent_conf c;
 	char err[512];
 
-	memset(&c, 0, sizeof(c));
-	c.set = &h->set[i];
-	c.server = h->names[i];
+	harness_conf(h, i, &c);
+	c.no_monitor = 0;
 	c.clock = clock;
 	if ((h->ag[i] = agent_new(h->base, &c, err, sizeof(err))) == NULL)
 		fatalx("harness: %s: %s", h->names[i], err);
