@@ -53,6 +53,16 @@ agent_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* agent_after - (re)arm ev to fire in ms: every timer of the agent */
+void
+agent_after(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	event_add(ev, &tv);
+}
+
 /* agent_clock - the link monitor's clock (injectable, agent_conf) */
 uint64_t
 agent_clock(const struct agent *a)
@@ -222,9 +232,11 @@ agent_is_master(const struct agent *a)
 	    a->self_idx;
 }
 
-/* agent_install - put r in the LST; on NEWER: apply, flood, publish */
+/* agent_install - put r in the LST; on NEWER: apply, flood, publish. t:
+ * the record's topology already loaded (taken), or NULL */
 static enum lsdb_result
-agent_install(struct agent *a, const struct lsrec *r, struct peer *from)
+agent_install(struct agent *a, const struct lsrec *r, struct peer *from,
+    struct topology *t)
 {
 	enum lsdb_result res = lsdb_update(a->db, r);
 
@@ -233,16 +245,18 @@ agent_install(struct agent *a, const struct lsrec *r, struct peer *from)
 		a->stats.rec_new++;
 		agent_log_rec(a, "update", r, from ? from->name : NULL);
 		if (r->kind == LSREC_TOPOLOGY) {
-			struct diag d;
-			struct topology *t;
+			if (t == NULL) {
+				struct diag d;
 
-			diag_init(&d);
-			/* checked before install: this cannot fail */
-			t = topo_load_buf("topology record", r->text,
-			    strlen(r->text), &d);
-			diag_free(&d);
+				diag_init(&d);
+				/* checked before install: this cannot fail */
+				t = topo_load_buf("topology record", r->text,
+				    strlen(r->text), &d);
+				diag_free(&d);
+			}
 			if (t != NULL)
 				agent_use_topology(a, t, xstrdup(r->text));
+			t = NULL;
 		}
 		agent_changed(a);
 		peer_flood(a, r, from);
@@ -260,6 +274,7 @@ agent_install(struct agent *a, const struct lsrec *r, struct peer *from)
 		log_warnx("lst full server=%s: record refused", a->self);
 		break;
 	}
+	topo_free(t);		/* not put in force */
 	return res;
 }
 
@@ -270,7 +285,7 @@ agent_originate(struct agent *a, struct lsrec *r)
 	snprintf(r->origin, sizeof(r->origin), "%s", a->self);
 	r->seq = agent_next_seq(a);
 	r->time_ms = (int64_t)agent_now_ms();
-	agent_install(a, r, NULL);
+	agent_install(a, r, NULL, NULL);
 }
 
 /* agent_authorized - the origin rules (see top); NULL when fine */
@@ -340,7 +355,6 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 			*close_session = 1;
 		return;
 	}
-	topo_free(nt);
 	lsrec_key(r, key, sizeof(key));
 	mine = lsdb_get(a->db, key);
 	if (strcmp(r->origin, a->self) == 0 &&
@@ -350,7 +364,7 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 
 		agent_epoch_past(a, r->seq);
 		if (r->kind == LSREC_TOPOLOGY) {
-			agent_install(a, r, from);
+			agent_install(a, r, from, nt);
 			return;
 		}
 		lsrec_copy(&again, mine != NULL ? mine : r);
@@ -358,7 +372,7 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 		lsrec_clear(&again);
 		return;
 	}
-	if (agent_install(a, r, from) == LSDB_OLDER && mine != NULL &&
+	if (agent_install(a, r, from, nt) == LSDB_OLDER && mine != NULL &&
 	    from->s != NULL) {
 		/* the peer holds an older one: it gets ours */
 		size_t len;
@@ -682,9 +696,6 @@ agent_start(struct agent *a, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	int sslen = sizeof(ss);
-	uint64_t ms = a->set->config_poll_interval;
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
 	char msg[256];
 
 	if (evutil_parse_sockaddr_port(a->set->listen, (struct sockaddr *)&ss,
@@ -713,7 +724,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	peer_sync_all(a);
 	monitor_sync(a);
 	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
-	event_add(a->poll_ev, &tv);
+	agent_after(a->poll_ev, a->set->config_poll_interval);
 	event_active(a->publish_ev, EV_TIMEOUT, 0);
 	log_info("agent started server=%s role=%s listen=%s epoch=%" PRIu32
 	    " records=%zu topology_version=%" PRIu64, a->self,

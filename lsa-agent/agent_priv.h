@@ -175,6 +175,7 @@ struct agent {
 /* agent.c */
 uint64_t agent_now_ms(void);
 uint64_t agent_clock(const struct agent *a);
+void agent_after(struct event *ev, uint64_t ms);
 void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
     int *close_session);
 void agent_changed(struct agent *a);

@@ -56,16 +56,6 @@ monitor_state_name(enum mon_state st)
 	return (unsigned)st <= MON_DOWN ? monitor_states[st] : "?";
 }
 
-/* monitor_after - arm ev in ms */
-static void
-monitor_after(struct event *ev, uint64_t ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
-
-	evtimer_add(ev, &tv);
-}
-
 /* monitor_decay - the penalty now */
 static double
 monitor_decay(struct mon_link *l, uint64_t now)
@@ -140,7 +130,7 @@ monitor_reuse_cb(evutil_socket_t fd, short ev, void *arg)
 		monitor_publish(l, 1);
 		return;
 	}
-	monitor_after(l->reuse_ev, monitor_reuse_in(l));
+	agent_after(l->reuse_ev, monitor_reuse_in(l));
 }
 
 /* monitor_reuse_in - ms until a held link is used again (0: not held) */
@@ -193,7 +183,7 @@ monitor_probe_done(struct mon_link *l, int ok)
 			    (uintmax_t)l->probes);
 		l->state = MON_UP;
 		l->tries = 0;
-		monitor_after(l->timer, s->probe_interval);
+		agent_after(l->timer, s->probe_interval);
 	} else {
 		l->fails++;
 		switch (l->state) {
@@ -216,7 +206,7 @@ monitor_probe_done(struct mon_link *l, int ok)
 			l->state = MON_DOWN;
 			monitor_flap(l);
 		}
-		monitor_after(l->timer, l->state == MON_DOWN ?
+		agent_after(l->timer, l->state == MON_DOWN ?
 		    s->down_retry_interval : s->glitch_retry_interval);
 	}
 	monitor_publish(l, before != monitor_local_down(l));
@@ -354,7 +344,7 @@ monitor_probe_next(struct mon_link *l)
 			continue;
 		}
 		freeaddrinfo(res);
-		monitor_after(l->probe_to, l->a->set->probe_timeout);
+		agent_after(l->probe_to, l->a->set->probe_timeout);
 		return;
 	}
 }
@@ -454,7 +444,7 @@ monitor_sync(struct agent *a)
 		l->reuse_ev = evtimer_new(a->base, monitor_reuse_cb, l);
 		l->probe_to = evtimer_new(a->base, monitor_timeout_cb, l);
 		TAILQ_INSERT_TAIL(&a->links, l, entry);
-		monitor_after(l->timer, 0);
+		agent_after(l->timer, 0);
 	}
 }
 

@@ -77,16 +77,6 @@ peer_connect_cb(evutil_socket_t fd, short ev, void *arg)
 	peer_set_state(p, PEER_CONNECTING);
 }
 
-/* peer_schedule - connect after ms */
-static void
-peer_schedule(struct peer *p, uint64_t ms)
-{
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
-
-	evtimer_add(p->retry_ev, &tv);
-}
-
 /* peer_free - close the session, stop the timer, unlink, free */
 static void
 peer_free(struct agent *a, struct peer *p)
@@ -174,7 +164,7 @@ peer_sync_all(struct agent *a)
 		log_debug("peer server=%s peer=%s added initiator=%d",
 		    a->self, p->name, p->initiator);
 		if (p->initiator)
-			peer_schedule(p, 0);
+			agent_after(p->retry_ev, 0);
 	}
 	free(want);
 }
@@ -225,7 +215,7 @@ peer_session_down(struct peer *p, const char *why)
 		p->backoff_ms *= 2;
 	else
 		p->backoff_ms = set->reconnect_max;
-	peer_schedule(p, p->backoff_ms);
+	agent_after(p->retry_ev, p->backoff_ms);
 }
 
 /* peer_full - exchange over */

@@ -100,12 +100,8 @@ session_idle_cb(evutil_socket_t fd, short ev, void *arg)
 static void
 session_arm(struct session *s)
 {
-	uint64_t ms = s->state == SS_LINK ? s->agent->set->peer_idle_timeout :
-	    AGENT_HANDSHAKE_MS;
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000) * 1000 };
-
-	evtimer_add(s->idle_ev, &tv);
+	agent_after(s->idle_ev, s->state == SS_LINK ?
+	    s->agent->set->peer_idle_timeout : AGENT_HANDSHAKE_MS);
 }
 
 /* session_new - a session over a connected or connecting socket */

@@ -30,6 +30,8 @@
 #include "harness.h"
 #include "xmalloc.h"
 
+#include "../bench/bench.h"
+
 #define RUNS	9
 
 struct watch {
@@ -57,15 +59,6 @@ static int
 bench_all_got(struct harness *h, void *arg)
 {
 	return ((struct watch *)arg)->got >= h->n;
-}
-
-/* bench_cmp - doubles ascending */
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* bench_bytes - bytes_out of every session, in a fixed order */
@@ -174,8 +167,7 @@ bench_run(int groups, int per, const char *origin, const char *conn,
 				*bytes_max = after[i] - before[i];
 	}
 	harness_free(h);
-	qsort(ms, RUNS, sizeof(ms[0]), bench_cmp);
-	return ms[RUNS / 2];
+	return bench_median(ms, RUNS);
 }
 
 /* detection: the monitor's down mark to all */
@@ -309,10 +301,8 @@ bench_detect(double *mark_ms, double *glitch_ms)
 	harness_free(h);
 	harness_sink_stop(one);
 	harness_sink_stop(all);
-	qsort(m, (size_t)runs, sizeof(m[0]), bench_cmp);
-	qsort(g, (size_t)runs, sizeof(g[0]), bench_cmp);
-	*mark_ms = m[runs / 2];
-	*glitch_ms = g[runs / 2];
+	*mark_ms = bench_median(m, runs);
+	*glitch_ms = bench_median(g, runs);
 }
 
 /* the injected clock of the flap figure */

@@ -86,6 +86,8 @@
 
 #include "netstring.h"
 
+#include "bench.h"
+
 #define MAX_ROUNDS	9
 #define WARMUP		0.1		/* s before each measurement */
 #define NLEVELS		3
@@ -104,45 +106,6 @@ static int nchildren;
 #define DIR_MAX	1024		/* tmpdir, bindir: paths are made of them */
 static char tmpdir[DIR_MAX];
 static char bindir[DIR_MAX];
-
-static uint64_t bench_rng = 0x9e3779b97f4a7c15ULL;
-
-/* bench_rand - xorshift64*, deterministic */
-static uint32_t
-bench_rand(void)
-{
-	bench_rng ^= bench_rng >> 12;
-	bench_rng ^= bench_rng << 25;
-	bench_rng ^= bench_rng >> 27;
-	return (uint32_t)((bench_rng * 2685821657736338717ULL) >> 32);
-}
-
-static double
-bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-bench_median(double *v, int n)
-{
-	double c[MAX_ROUNDS];
-
-	memcpy(c, v, (size_t)n * sizeof(*v));
-	qsort(c, (size_t)n, sizeof(*c), bench_cmp);
-	return c[n / 2];
-}
 
 /* bench_kill_children - every child: SIGTERM, a moment, then SIGKILL */
 static void
@@ -211,40 +174,6 @@ bench_alarm(int sig)
 		if (children[i] > 0)
 			kill(children[i], SIGKILL);
 	_exit(1);
-}
-
-/* bench_topology - a generated organization, as bench_route.c makes it */
-static char *
-bench_topology(int ngroups, int nconn, size_t *len)
-{
-	size_t cap = (size_t)ngroups * (300 + 80 * (size_t)nconn) + 4096;
-	char *buf = malloc(cap), *p = buf;
-
-	if (buf == NULL)
-		bench_fail("out of memory");
-	p += sprintf(p, "[organization]\nname = Bench\nversion = 1\n");
-	for (int g = 0; g < ngroups; g++) {
-		p += sprintf(p, "[group g%d]\n[server s%da]\ngroup = g%d\n"
-		    "address = 127.1.%d.%d\nmailboxes = d%d.bench.test\n"
-		    "[server s%db]\ngroup = g%d\naddress = 127.2.%d.%d\n",
-		    g, g, g, g / 250, g % 250 + 1, g, g, g, g / 250,
-		    g % 250 + 1);
-	}
-	for (int g = 0; g < ngroups; g++) {
-		/* a ring keeps it connected; random links add paths */
-		for (int k = 0; k < nconn; k++) {
-			int to = k == 0 ? (g + 1) % ngroups :
-			    (int)(bench_rand() % (uint32_t)ngroups);
-
-			if (to == g)
-				to = (g + 1) % ngroups;
-			p += sprintf(p, "[connector c%d-%d]\nfrom = g%d\n"
-			    "to = g%d\ncost = %u\n", g, k, g, to,
-			    1 + bench_rand() % 100);
-		}
-	}
-	*len = (size_t)(p - buf);
-	return buf;
 }
 
 static void

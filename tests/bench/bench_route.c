@@ -29,75 +29,9 @@
 #include "route_index.h"
 #include "topology.h"
 
+#include "bench.h"
+
 #define RUNS	21
-
-static uint64_t bench_rng = 0x9e3779b97f4a7c15ULL;
-
-/* bench_rand - xorshift64*, deterministic */
-static uint32_t
-bench_rand(void)
-{
-	bench_rng ^= bench_rng >> 12;
-	bench_rng ^= bench_rng << 25;
-	bench_rng ^= bench_rng >> 27;
-	return (uint32_t)((bench_rng * 2685821657736338717ULL) >> 32);
-}
-
-static double
-bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-bench_median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), bench_cmp);
-	return v[n / 2];
-}
-
-/* bench_topology - a generated organization as topology text */
-static char *
-bench_topology(int ngroups, size_t *len)
-{
-	size_t cap = (size_t)ngroups * 700 + 4096;
-	char *buf = malloc(cap), *p = buf;
-
-	p += sprintf(p, "[organization]\nname = Bench\nversion = 1\n");
-	for (int g = 0; g < ngroups; g++) {
-		p += sprintf(p, "[group g%d]\n[server s%da]\ngroup = g%d\n"
-		    "address = 127.1.%d.%d\nmailboxes = d%d.bench.test\n"
-		    "[server s%db]\ngroup = g%d\naddress = 127.2.%d.%d\n",
-		    g, g, g, g / 250, g % 250 + 1, g, g, g, g / 250,
-		    g % 250 + 1);
-	}
-	for (int g = 0; g < ngroups; g++) {
-		/* a ring keeps it connected; four random links add paths */
-		for (int k = 0; k < 5; k++) {
-			int to = k == 0 ? (g + 1) % ngroups :
-			    (int)(bench_rand() % (uint32_t)ngroups);
-
-			if (to == g)
-				to = (g + 1) % ngroups;
-			p += sprintf(p, "[connector c%d-%d]\nfrom = g%d\n"
-			    "to = g%d\ncost = %u\n", g, k, g, to,
-			    1 + bench_rand() % 100);
-		}
-	}
-	*len = (size_t)(p - buf);
-	return buf;
-}
 
 /* bench_edge_scan - the baseline: touch every connector once */
 static double
@@ -124,7 +58,7 @@ bench_one(int ngroups, int lookups)
 	struct topology *t;
 	struct diag dg;
 	size_t len;
-	char *text = bench_topology(ngroups, &len);
+	char *text = bench_topology(ngroups, 5, &len);
 
 	diag_init(&dg);
 	if ((t = topo_load_buf("bench", text, len, &dg)) == NULL) {

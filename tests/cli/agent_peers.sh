@@ -38,32 +38,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
 failed=0
-
-# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# result NAME STATUS: one ok/not ok line; what the command did on failure
-result() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok $1"
-	else
-		echo "not ok $1"
-		failed=$((failed + 1))
-		echo "# exit status $rc"
-		sed 's/^/# stdout: /' "$tmp/out" | head -20
-		sed 's/^/# stderr: /' "$tmp/err" | head -20
-		tail -n 5 "$tmp/m.log" | sed 's/^/# m.log: /'
-		return 1
-	fi
-}
-
-# out TEXT: stdout was exactly TEXT (lines)
-out() {
-	printf '%s\n' "$1" | cmp -s - "$tmp/out"
-}
+cur_log="$tmp/m.log"
+. tests/cli_lib.sh
 
 # peer CERT STEP...: peer.py against m as the holder of CERT (a name in
 # $tmp/ca, "foreign/k" for the foreign CA's, "-" for none)

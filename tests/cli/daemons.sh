@@ -12,35 +12,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 failed=0
-
-# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# result NAME STATUS: one ok/not ok line; what the command did on failure
-result() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok $1"
-	else
-		echo "not ok $1"
-		failed=$((failed + 1))
-		echo "# exit status $rc"
-		sed 's/^/# stdout: /' "$tmp/out"
-		sed 's/^/# stderr: /' "$tmp/err"
-	fi
-}
-
-# line STREAM TEXT: the command printed exactly this line on out or err
-line() {
-	grep -Fxq -- "$2" "$tmp/$1"
-}
-
-# lines STREAM N: the command printed exactly N lines on out or err
-lines() {
-	[ "$(wc -l <"$tmp/$1")" -eq "$2" ]
-}
+. tests/cli_lib.sh
 
 good="$tmp/good.conf"
 cat >"$good" <<'EOF'

@@ -16,25 +16,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 failed=0
-
-# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# result NAME STATUS: one ok/not ok line; what the command did on failure
-result() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok $1"
-	else
-		echo "not ok $1"
-		failed=$((failed + 1))
-		echo "# exit status $rc"
-		sed 's/^/# stdout: /' "$tmp/out" | head -20
-		sed 's/^/# stderr: /' "$tmp/err" | head -20
-	fi
-}
+. tests/cli_lib.sh
 
 # nonotes FILE: the file without its "    ; default..." notes
 nonotes() {

@@ -38,37 +38,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 failed=0
+. tests/cli_lib.sh
 cur_log=""
-
-# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
 
 # client ARGS...: the raw client, as run does
 client() {
 	run python3 "$CLIENT" "$@"
-}
-
-# result NAME STATUS: one ok/not ok line; what the command did on failure
-result() {
-	if [ "$2" -eq 0 ]; then
-		echo "ok $1"
-	else
-		echo "not ok $1"
-		failed=$((failed + 1))
-		echo "# exit status $rc"
-		sed 's/^/# stdout: /' "$tmp/out" | head -20
-		sed 's/^/# stderr: /' "$tmp/err" | head -20
-		[ -n "$cur_log" ] && tail -n 5 "$cur_log" | sed 's/^/# log: /'
-		return 1
-	fi
-}
-
-# out TEXT: stdout was exactly TEXT (lines)
-out() {
-	printf '%s\n' "$1" | cmp -s - "$tmp/out"
 }
 
 # noerr: nothing on stderr

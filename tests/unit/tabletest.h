@@ -8,8 +8,11 @@
 #ifndef LSA_TABLETEST_H
 #define LSA_TABLETEST_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -33,5 +36,18 @@ add_table(struct CMUnitTest *t, size_t n, CMUnitTestFunction fn,
 
 #define ADD_TABLE(t, n, fn, tbl) \
 	add_table((t), (n), (fn), (tbl), sizeof((tbl)[0]), nitems(tbl))
+
+/* tabletest_put - append formatted text to out (size bytes) */
+static inline void __attribute__((format(printf, 3, 4)))
+tabletest_put(char *out, size_t size, const char *fmt, ...)
+{
+	size_t o = strlen(out);
+	va_list ap;
+
+	assert_true(o < size);
+	va_start(ap, fmt);
+	vsnprintf(out + o, size - o, fmt, ap);
+	va_end(ap);
+}
 
 #endif

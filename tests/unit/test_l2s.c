@@ -75,37 +75,24 @@ expand(const char *spec, size_t *len)
 	return out;
 }
 
-/* put - append formatted text */
-static void __attribute__((format(printf, 3, 4)))
-put(char *out, size_t size, const char *fmt, ...)
-{
-	size_t o = strlen(out);
-	va_list ap;
-
-	assert_true(o < size);
-	va_start(ap, fmt);
-	vsnprintf(out + o, size - o, fmt, ap);
-	va_end(ap);
-}
-
 /* put_msg - "MSG[...]": printable bytes as they are, others as \xHH */
 static void
 put_msg(char *out, size_t size, const char *msg, size_t len)
 {
 	if (len > 64) {
-		put(out, size, "MSG[%zu bytes]", len);
+		tabletest_put(out, size, "MSG[%zu bytes]", len);
 		return;
 	}
-	put(out, size, "MSG[");
+	tabletest_put(out, size, "MSG[");
 	for (size_t i = 0; i < len; i++) {
 		unsigned char b = (unsigned char)msg[i];
 
 		if (b >= 0x20 && b < 0x7f && b != '\\')
-			put(out, size, "%c", b);
+			tabletest_put(out, size, "%c", b);
 		else
-			put(out, size, "\\x%02x", b);
+			tabletest_put(out, size, "\\x%02x", b);
 	}
-	put(out, size, "]");
+	tabletest_put(out, size, "]");
 }
 
 /* feed - one line, from an exactly sized copy, into the transcript */
@@ -122,10 +109,10 @@ feed(struct l2s_asm *a, const char *line, size_t len, char *out,
 	memcpy(copy, line, len);
 	rc = l2s_asm_line(a, copy, len, &msg, &msglen, err, sizeof(err));
 	if (out[0] != '\0')
-		put(out, size, " ");
+		tabletest_put(out, size, " ");
 	switch (rc) {
 	case L2S_MORE:
-		put(out, size, "MORE");
+		tabletest_put(out, size, "MORE");
 		break;
 	case L2S_MSG:
 		assert_non_null(msg);
@@ -133,14 +120,14 @@ feed(struct l2s_asm *a, const char *line, size_t len, char *out,
 		put_msg(out, size, msg, msglen);
 		break;
 	case L2S_NOOP:
-		put(out, size, "NOOP");
+		tabletest_put(out, size, "NOOP");
 		break;
 	case L2S_QUIT:
-		put(out, size, "QUIT");
+		tabletest_put(out, size, "QUIT");
 		break;
 	case L2S_ERR:
 		assert_true(err[0] != '\0');
-		put(out, size, "ERR[%s]", err);
+		tabletest_put(out, size, "ERR[%s]", err);
 		break;
 	default:
 		fail_msg("l2s_asm_line returned %d", (int)rc);

@@ -67,19 +67,6 @@ spec_rec(const char *spec, struct lsrec *r)
 		fail_msg("bad record spec \"%s\"", spec);
 }
 
-/* put - append formatted text */
-static void __attribute__((format(printf, 3, 4)))
-put(char *out, size_t size, const char *fmt, ...)
-{
-	size_t o = strlen(out);
-	va_list ap;
-
-	assert_true(o < size);
-	va_start(ap, fmt);
-	vsnprintf(out + o, size - o, fmt, ap);
-	va_end(ap);
-}
-
 /* table_text - every record in key order: "KEY ORIGIN SEQ vVERSION dDOWN" */
 static void
 table_text(const struct lsdb *db, char *out, size_t size)
@@ -91,7 +78,7 @@ table_text(const struct lsdb *db, char *out, size_t size)
 		const struct lsrec *r = lsdb_at(db, i);
 
 		lsrec_key(r, key, sizeof(key));
-		put(out, size, "%s%s %s %" PRIu64 " v%" PRIu64 " d%d",
+		tabletest_put(out, size, "%s%s %s %" PRIu64 " v%" PRIu64 " d%d",
 		    i ? " | " : "", key, r->origin, r->seq, r->version,
 		    r->down);
 	}
@@ -114,7 +101,7 @@ fill(struct lsdb *db, const char *const *in, char *res, size_t size)
 		rc = lsdb_update(db, &r);
 		assert_true(rc >= LSDB_OLDER && rc <= LSDB_FULL);
 		if (res != NULL)
-			put(res, size, "%s%s", i ? " " : "", names[rc + 1]);
+			tabletest_put(res, size, "%s%s", i ? " " : "", names[rc + 1]);
 		lsrec_clear(&r);
 	}
 }
@@ -345,7 +332,7 @@ run_summary(void **state)
 	assert_non_null(h);
 	assert_true(n == lsdb_count(db));
 	for (size_t i = 0; i < n; i++) {
-		put(got, sizeof(got), "%s[%s %s %" PRIu64 " %" PRIu64 "]",
+		tabletest_put(got, sizeof(got), "%s[%s %s %" PRIu64 " %" PRIu64 "]",
 		    i ? " " : "", h[i].key, h[i].origin, h[i].seq,
 		    h[i].version);
 		/* each entry is its record, as the peer compares it */
@@ -665,12 +652,12 @@ linkstate_text(const struct linkstate *ls, const struct topology *t,
 	for (int c = 0; c < t->nconnectors; c++)
 		for (int i = 0; i < t->connectors[c].sources.n; i++)
 			if (ls->source_down[c][i])
-				put(out, size, "%s%s@%s", out[0] ? " " : "",
+				tabletest_put(out, size, "%s%s@%s", out[0] ? " " : "",
 				    t->connectors[c].name, t->servers[
 				    t->connectors[c].sources.v[i]].name);
 	for (int s = 0; s < t->nservers; s++)
 		if (ls->server_down[s])
-			put(out, size, "%sserver:%s", out[0] ? " " : "",
+			tabletest_put(out, size, "%sserver:%s", out[0] ? " " : "",
 			    t->servers[s].name);
 }
 

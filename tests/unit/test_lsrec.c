@@ -42,39 +42,26 @@ sign(int v)
 	return (v > 0) - (v < 0);
 }
 
-/* put - append formatted text to out (size bytes) */
-static void __attribute__((format(printf, 3, 4)))
-put(char *out, size_t size, const char *fmt, ...)
-{
-	size_t o = strlen(out);
-	va_list ap;
-
-	assert_true(o < size);
-	va_start(ap, fmt);
-	vsnprintf(out + o, size - o, fmt, ap);
-	va_end(ap);
-}
-
 /* rec_text - a record as one line of text, for comparisons */
 static void
 rec_text(const struct lsrec *r, char *out, size_t size)
 {
-	put(out, size, "%s o=%s q=%" PRIu64 " t=%" PRId64,
+	tabletest_put(out, size, "%s o=%s q=%" PRIu64 " t=%" PRId64,
 	    lsrec_kind_name(r->kind), r->origin, r->seq, r->time_ms);
 	switch (r->kind) {
 	case LSREC_CONNECTOR:
-		put(out, size, " c=%s s=%s d=%d", r->name, r->source, r->down);
+		tabletest_put(out, size, " c=%s s=%s d=%d", r->name, r->source, r->down);
 		break;
 	case LSREC_SERVER:
-		put(out, size, " n=%s d=%d", r->name, r->down);
+		tabletest_put(out, size, " n=%s d=%d", r->name, r->down);
 		break;
 	case LSREC_TOPOLOGY:
-		put(out, size, " v=%" PRIu64 " x=", r->version);
+		tabletest_put(out, size, " v=%" PRIu64 " x=", r->version);
 		for (const char *p = r->text; p != NULL && *p != '\0'; p++) {
 			if (*p == '\n')
-				put(out, size, "\\n");
+				tabletest_put(out, size, "\\n");
 			else
-				put(out, size, "%c", *p);
+				tabletest_put(out, size, "%c", *p);
 		}
 		break;
 	}
@@ -87,22 +74,22 @@ msg_text(const struct lsmsg *m, char *out, size_t size)
 	out[0] = '\0';
 	switch (m->type) {
 	case LSMSG_HELLO:
-		put(out, size, "hello server=%s digest=%s records=%" PRIu64,
+		tabletest_put(out, size, "hello server=%s digest=%s records=%" PRIu64,
 		    m->server, m->digest, m->records);
 		break;
 	case LSMSG_SUMMARY:
-		put(out, size, "summary");
+		tabletest_put(out, size, "summary");
 		for (size_t i = 0; i < m->nhave; i++)
-			put(out, size, " [%s %s %" PRIu64 " %" PRIu64 "]",
+			tabletest_put(out, size, " [%s %s %" PRIu64 " %" PRIu64 "]",
 			    m->have[i].key, m->have[i].origin, m->have[i].seq,
 			    m->have[i].version);
 		break;
 	case LSMSG_REC:
-		put(out, size, "rec ");
+		tabletest_put(out, size, "rec ");
 		rec_text(&m->rec, out, size);
 		break;
 	case LSMSG_DONE:
-		put(out, size, "done");
+		tabletest_put(out, size, "done");
 		break;
 	}
 }

@@ -1,0 +1,45 @@
+# cli_lib.sh - what the tests in tests/cli share; sourced from the
+# repository root after the test has set $tmp and failed=0.
+#
+#   run CMD...        stdout to $tmp/out, stderr to $tmp/err, status in $rc
+#   result NAME RC    one "ok NAME" / "not ok NAME" line; on failure the
+#                     command's status and output (and the last lines of
+#                     $cur_log when set); returns 1 on failure
+#   line STREAM TEXT  the command printed exactly this line on out or err
+#   lines STREAM N    the command printed exactly N lines on out or err
+#   out TEXT          stdout was exactly TEXT (lines)
+
+cur_log=${cur_log:-}
+
+run() {
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+result() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok $1"
+	else
+		echo "not ok $1"
+		failed=$((failed + 1))
+		echo "# exit status $rc"
+		sed 's/^/# stdout: /' "$tmp/out" | head -20
+		sed 's/^/# stderr: /' "$tmp/err" | head -20
+		if [ -n "$cur_log" ]; then
+			tail -n 5 "$cur_log" | sed 's/^/# log: /'
+		fi
+		return 1
+	fi
+}
+
+line() {
+	grep -Fxq -- "$2" "$tmp/$1"
+}
+
+lines() {
+	[ "$(wc -l <"$tmp/$1")" -eq "$2" ]
+}
+
+out() {
+	printf '%s\n' "$1" | cmp -s - "$tmp/out"
+}
