@@ -35,6 +35,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/route_index.c shared/route_spf.c shared/route.c \
 	   shared/snapshot.c shared/netstring.c shared/socketmap_req.c \
 	   shared/policy_req.c shared/lsrec.c shared/lsdb.c shared/l2s.c
+LIB_SRCS += shared/pqlist.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 
@@ -42,7 +43,8 @@ PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/peer.c lsa-agent/session.c lsa-agent/tls.c \
-	       lsa-agent/control.c lsa-agent/monitor.c
+	       lsa-agent/control.c lsa-agent/monitor.c \
+	       lsa-agent/liveness.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c

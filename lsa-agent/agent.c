@@ -17,11 +17,16 @@
  * Who may originate what (a record that breaks these is refused and
  * counted; when the peer that sent it is its origin, the session ends):
  * the origin must be a server of the topology in force; a topology record
- * must come from a master of some group; a connector record from a source
- * server of that connector, about itself; a server record from the master
- * of that server's group. A record of our own origin that is newer than
- * ours (we lost our state) raises our epoch past it and we originate our
- * value again, so sequence numbers never go backwards.
+ * must come from a master of some group, or from a backup master of a
+ * group when it names that backup the group's master (failover,
+ * liveness.c); a connector record from a source server of that
+ * connector, about itself; a server record from the master of that
+ * server's group. A peer whose hello announced an older topology than
+ * ours is not blamed for its own records (its topology may have allowed
+ * them): they are refused, and the session goes on so it catches up. A
+ * record of our own origin that is newer than ours (we lost our state)
+ * raises our epoch past it and we originate our value again, so sequence
+ * numbers never go backwards.
  *
  * Writes are coalesced: changes in one turn of the event loop cause one
  * write of lst.json and of the snapshot, from a zero timer.
@@ -115,7 +120,7 @@ agent_epoch_save(struct agent *a, char *err, size_t errlen)
 }
 
 /* agent_epoch_past - make our next sequence number newer than seq */
-static void
+void
 agent_epoch_past(struct agent *a, uint64_t seq)
 {
 	char err[256];
@@ -194,6 +199,7 @@ agent_resync_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	peer_sync_all(arg);
 	monitor_sync(arg);
+	liveness_kick(arg);
 }
 
 /* agent_use_topology - make t (text) the topology in force; takes both */
@@ -294,14 +300,17 @@ agent_authorized(const struct agent *a, const struct lsrec *r,
     struct topology **newtopo)
 {
 	const struct topology *t = a->topo;
-	int o = topo_find_server(t, r->origin), c, sv;
+	int o = topo_find_server(t, r->origin), c, sv, g, ng;
+	const char *why;
 	struct diag d;
 
 	if (o < 0)
 		return "origin is not a server of the topology in force";
 	switch (r->kind) {
 	case LSREC_TOPOLOGY:
-		if (!agent_master_of_any(t, o))
+		g = t->servers[o].group;
+		if (!agent_master_of_any(t, o) &&
+		    !topo_list_has(&t->groups[g].backups, o))
 			return "topology from a server that is not a master";
 		diag_init(&d);
 		*newtopo = topo_load_buf("topology record", r->text,
@@ -309,12 +318,20 @@ agent_authorized(const struct agent *a, const struct lsrec *r,
 		diag_free(&d);
 		if (*newtopo == NULL)
 			return "topology text does not load";
-		if ((*newtopo)->version != r->version) {
+		why = NULL;
+		if ((*newtopo)->version != r->version)
+			why = "topology version differs from the record's";
+		else if (!agent_master_of_any(t, o) &&
+		    ((ng = topo_find_group(*newtopo, t->groups[g].name)) < 0 ||
+		    (*newtopo)->groups[ng].master !=
+		    topo_find_server(*newtopo, r->origin)))
+			why = "topology from a backup master that does not "
+			    "make it its group's master";
+		if (why != NULL) {
 			topo_free(*newtopo);
 			*newtopo = NULL;
-			return "topology version differs from the record's";
 		}
-		return NULL;
+		return why;
 	case LSREC_CONNECTOR:
 		if ((c = topo_find_connector(t, r->name)) < 0)
 			return "no such connector";
@@ -351,7 +368,8 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 		agent_log_rec(a, "refused", r, from->name);
 		log_warnx("lst refused server=%s from=%s origin=%s "
 		    "reason=\"%s\"", a->self, from->name, r->origin, why);
-		if (strcmp(r->origin, from->name) == 0)
+		if (strcmp(r->origin, from->name) == 0 &&
+		    from->topology >= a->topo->version)
 			*close_session = 1;
 		return;
 	}
@@ -452,18 +470,67 @@ agent_reload(struct agent *a, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * agent_topology_with_master - the text of the topology in force, one
+ * version up, with server sv master of group g: sv leaves the backup
+ * masters and the old master joins their end (the caller frees); NULL
+ * when the text in force does not load.
+ */
+static char *
+agent_topology_with_master(struct agent *a, int g, int sv)
+{
+	struct topology *t;
+	struct topo_list *b;
+	struct diag d;
+	char *text = NULL;
+	size_t len = 0;
+	int old, n = 0;
+	FILE *fp;
+
+	diag_init(&d);
+	t = topo_load_buf("topology in force", a->topo_text,
+	    strlen(a->topo_text), &d);
+	diag_free(&d);
+	if (t == NULL)
+		return NULL;
+	old = t->groups[g].master;
+	b = &t->groups[g].backups;
+	for (int i = 0; i < b->n; i++)
+		if (b->v[i] != sv)
+			b->v[n++] = b->v[i];
+	if (b->n > 0 && old != sv && n < b->n)
+		b->v[n++] = old;	/* took sv's place: same length */
+	b->n = n;
+	t->groups[g].master = sv;
+	t->groups[g].master_default = 0;
+	t->version = a->topo->version + 1;
+	fp = open_memstream(&text, &len);
+	topo_print(t, fp);
+	fclose(fp);
+	topo_free(t);
+	return text;
+}
+
+/* agent_originate_topology - a new topology in force: text of version */
+static void
+agent_originate_topology(struct agent *a, char *text, uint64_t version)
+{
+	struct lsrec r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_TOPOLOGY;
+	r.version = version;
+	r.text = text;
+	agent_originate(a, &r);
+}
+
 /* agent_set_master - see agent.h */
 int
 agent_set_master(struct agent *a, const char *group, const char *server,
     char *err, size_t errlen)
 {
-	struct topology *t;
-	struct lsrec r;
-	struct diag d;
-	char *text = NULL;
-	size_t len = 0;
+	char *text;
 	int g, sv;
-	FILE *fp;
 
 	if (a->self_idx < 0 || !agent_master_of_any(a->topo, a->self_idx)) {
 		snprintf(err, errlen, "this server is not a master; run "
@@ -477,30 +544,67 @@ agent_set_master(struct agent *a, const char *group, const char *server,
 		    server, group);
 		return -1;
 	}
-	diag_init(&d);
-	t = topo_load_buf("topology in force", a->topo_text,
-	    strlen(a->topo_text), &d);
-	diag_free(&d);
-	if (t == NULL) {
+	if ((text = agent_topology_with_master(a, g, sv)) == NULL) {
 		snprintf(err, errlen, "the topology in force does not load");
 		return -1;
 	}
-	t->groups[g].master = sv;
-	t->groups[g].master_default = 0;
-	t->version = a->topo->version + 1;
-	fp = open_memstream(&text, &len);
-	topo_print(t, fp);
-	fclose(fp);
-	topo_free(t);
-	memset(&r, 0, sizeof(r));
-	r.kind = LSREC_TOPOLOGY;
-	r.version = a->topo->version + 1;
-	r.text = text;
-	agent_originate(a, &r);
+	agent_originate_topology(a, text, a->topo->version + 1);
 	free(text);
 	snprintf(err, errlen, "group %s master %s: topology version %" PRIu64
-	    " flooded", group, server, r.version);
+	    " flooded", group, server, a->topo->version);
 	return 0;
+}
+
+/*
+ * agent_take_over - failover (liveness.c): this backup master becomes its
+ * group's master in a new topology version, with an epoch past every
+ * record of the old master (its records lose to ours from now on).
+ */
+void
+agent_take_over(struct agent *a)
+{
+	int g = a->topo->servers[a->self_idx].group;
+	const char *old = a->topo->servers[a->topo->groups[g].master].name;
+	char *text;
+
+	for (size_t i = 0; i < lsdb_count(a->db); i++) {
+		const struct lsrec *r = lsdb_at(a->db, i);
+
+		if (strcmp(r->origin, old) == 0)
+			agent_epoch_past(a, r->seq);
+	}
+	if ((text = agent_topology_with_master(a, g, a->self_idx)) == NULL) {
+		log_warnx("failover server=%s: the topology in force does not "
+		    "load", a->self);
+		return;
+	}
+	log_info("failover server=%s group=%s old_master=%s epoch=%" PRIu32
+	    " topology_version=%" PRIu64, a->self, a->topo->groups[g].name,
+	    old, a->epoch, a->topo->version + 1);
+	agent_originate_topology(a, text, a->topo->version + 1);
+	free(text);
+}
+
+/*
+ * agent_set_server - as the group's master, originate the state of
+ * server name; a record from a former master is outdone
+ */
+void
+agent_set_server(struct agent *a, const char *name, int down)
+{
+	const struct lsrec *cur;
+	struct lsrec r;
+	char key[LSREC_KEY_MAX];
+
+	snprintf(key, sizeof(key), "server:%s", name);
+	if ((cur = lsdb_get(a->db, key)) != NULL &&
+	    strcmp(cur->origin, a->self) != 0)
+		agent_epoch_past(a, cur->seq);
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_SERVER;
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.down = down != 0;
+	agent_originate(a, &r);
 }
 
 /* agent_set_connector - see agent.h */
@@ -723,6 +827,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 		log_info("topology server=%s: %s", a->self, msg);
 	peer_sync_all(a);
 	monitor_sync(a);
+	liveness_start(a);
 	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
 	agent_after(a->poll_ev, a->set->config_poll_interval);
 	event_active(a->publish_ev, EV_TIMEOUT, 0);
@@ -744,6 +849,7 @@ agent_free(struct agent *a)
 	a->stopping = 1;
 	peer_free_all(a);
 	monitor_free_all(a);
+	liveness_free(a);
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);

@@ -6,7 +6,8 @@
  * persistence, publishing), peer.c (adjacencies: who, connect, backoff,
  * database exchange, flooding), session.c (one TCP connection: the ESMTP
  * phase, STARTTLS, link-state mode), tls.c (contexts and peer checks),
- * control.c (the local control socket).
+ * control.c (the local control socket), liveness.c (member liveness and
+ * master failover), monitor.c (the link monitor).
  */
 #ifndef LSA_AGENT_PRIV_H
 #define LSA_AGENT_PRIV_H
@@ -48,6 +49,8 @@ struct peer {
 	struct event	*retry_ev;
 	uint64_t	 backoff_ms;
 	uint64_t	 since_ms;	/* state entered */
+	uint64_t	 lost_ms;	/* left full (or was added) */
+	uint64_t	 topology;	/* its topology version (hello) */
 	uint64_t	 sessions;	/* sessions that reached link mode */
 	/* database exchange */
 	int		 sent_done;
@@ -167,6 +170,7 @@ struct agent {
 	struct event	*resync_ev;	/* adjacencies follow the topology */
 	struct event	*resume_ev;	/* accept again after EMFILE */
 	struct event	*poll_ev;	/* config_poll_interval */
+	struct event	*live_ev;	/* liveness.c: next check */
 	struct control	*control;
 	struct agent_stats stats;
 	int		 started;
@@ -179,6 +183,9 @@ void agent_after(struct event *ev, uint64_t ms);
 void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
     int *close_session);
 void agent_changed(struct agent *a);
+void agent_epoch_past(struct agent *a, uint64_t seq);
+void agent_take_over(struct agent *a);
+void agent_set_server(struct agent *a, const char *name, int down);
 void agent_log_rec(const struct agent *a, const char *what,
     const struct lsrec *r, const char *peer);
 
@@ -214,6 +221,13 @@ const char *monitor_override_name(enum mon_override o);
 void monitor_probe_done(struct mon_link *l, int ok);
 uint64_t monitor_reuse_in(struct mon_link *l);
 void monitor_reuse_cb(evutil_socket_t fd, short ev, void *arg);
+void monitor_peer(struct agent *a, int sv, int full);
+
+/* liveness.c */
+void liveness_start(struct agent *a);
+void liveness_free(struct agent *a);
+void liveness_kick(struct agent *a);
+void liveness_peer(struct peer *p, enum peer_state old);
 
 /* tls.c */
 int tls_init(struct agent *a, char *err, size_t errlen);

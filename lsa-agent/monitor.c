@@ -25,6 +25,11 @@
  * is capped at damping_reuse * 2^(damping_max_suppress / half_life), so a
  * link that became stable is used again within damping_max_suppress.
  *
+ * The agent adjacency with a target server is a second signal: when it
+ * is lost while the link is up, or becomes full while the link is down,
+ * the link is probed at once instead of at its next probe time (the
+ * probe decides; an agent that is down does not stop its Postfix).
+ *
  * `lsactl connector down|up NAME` overrides the monitor (maintenance);
  * `auto` gives the link back to it. With suppress_state_changes nothing is
  * originated and nothing is overlaid: least cost only.
@@ -357,6 +362,24 @@ monitor_probe(struct mon_link *l)
 		return;
 	l->target = -1;
 	monitor_probe_next(l);
+}
+
+/* monitor_peer - the adjacency with server sv became full or was lost */
+void
+monitor_peer(struct agent *a, int sv, int full)
+{
+	struct mon_link *l;
+
+	TAILQ_FOREACH(l, &a->links, entry) {
+		if (l->bev != NULL || l->conn < 0 ||
+		    !topo_list_has(&a->topo->connectors[l->conn].targets, sv) ||
+		    l->state != (full ? MON_DOWN : MON_UP))
+			continue;
+		log_debug("link server=%s connector=%s probe now: adjacency "
+		    "%s", a->self, l->name, full ? "full" : "lost");
+		evtimer_del(l->timer);
+		monitor_probe(l);
+	}
 }
 
 /* monitor_timer_cb - time for the next probe */

@@ -3,7 +3,9 @@
  * connecting with backoff, the database exchange on connect, flooding.
  *
  * Neighbours (symmetric, so both ends agree): a member and its group's
- * master; the source and target servers of every group connector. Of
+ * master and backup masters (so a backup knows who is alive when it has
+ * to take over, liveness.c); the source and target servers of every
+ * group connector. Of
  * two neighbours, the one with the smaller name opens the session; the
  * other accepts it (one session per pair).
  *
@@ -40,12 +42,17 @@ peer_state_name(enum peer_state st)
 static void
 peer_set_state(struct peer *p, enum peer_state st)
 {
-	if (p->state == st)
+	enum peer_state old = p->state;
+
+	if (old == st)
 		return;
 	log_info("peer server=%s peer=%s state=%s->%s", p->agent->self,
-	    p->name, peer_state_name(p->state), peer_state_name(st));
+	    p->name, peer_state_name(old), peer_state_name(st));
 	p->state = st;
 	p->since_ms = agent_now_ms();
+	if (old == PEER_FULL)
+		p->lost_ms = p->since_ms;
+	liveness_peer(p, old);
 }
 
 /* peer_find - the adjacency with server name, or NULL */
@@ -107,14 +114,19 @@ peer_wanted(const struct agent *a, unsigned char *want)
 {
 	const struct topology *t = a->topo;
 	const struct topo_group *g;
-	int self = a->self_idx;
+	int self = a->self_idx, steward;
 
 	if (self < 0)
 		return;
 	g = &t->groups[t->servers[self].group];
-	for (int i = 0; i < g->servers.n; i++)
-		if (g->master == self || g->servers.v[i] == g->master)
-			want[g->servers.v[i]] = 1;
+	steward = g->master == self || topo_list_has(&g->backups, self);
+	for (int i = 0; i < g->servers.n; i++) {
+		int sv = g->servers.v[i];
+
+		if (steward || sv == g->master ||
+		    topo_list_has(&g->backups, sv))
+			want[sv] = 1;
+	}
 	for (int c = 0; c < t->nconnectors; c++) {
 		const struct topo_connector *cn = &t->connectors[c];
 
@@ -159,7 +171,7 @@ peer_sync_all(struct agent *a)
 		p->server = i;
 		p->initiator = strcmp(a->self, p->name) < 0;
 		p->retry_ev = evtimer_new(a->base, peer_connect_cb, p);
-		p->since_ms = agent_now_ms();
+		p->since_ms = p->lost_ms = agent_now_ms();
 		TAILQ_INSERT_TAIL(&a->peers, p, entry);
 		log_debug("peer server=%s peer=%s added initiator=%d",
 		    a->self, p->name, p->initiator);
@@ -188,12 +200,13 @@ peer_session_up(struct peer *p, struct session *s)
 
 	p->s = s;
 	p->sent_done = p->got_done = p->got_hello = p->got_summary = 0;
+	p->topology = 0;
 	p->sessions++;
 	snprintf(p->sent_digest, sizeof(p->sent_digest), "%s",
 	    lsdb_digest(a->db));
 	peer_set_state(p, PEER_EXCHANGE);
 	msg = lsmsg_encode_hello(a->self, p->sent_digest, lsdb_count(a->db),
-	    &len);
+	    a->topo->version, &len);
 	peer_send(p, msg, len);
 }
 
@@ -302,6 +315,7 @@ peer_message(struct peer *p, const char *msg, size_t len)
 			break;
 		}
 		p->got_hello = 1;
+		p->topology = m.topology;
 		p->sync_budget = m.records + AGENT_SYNC_SLACK;
 		if (strcmp(m.digest, p->sent_digest) == 0) {
 			p->got_summary = p->sent_done = p->got_done = 1;

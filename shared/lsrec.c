@@ -253,7 +253,7 @@ lsmsg_dump(json_t *o, size_t *len)
 /* lsmsg_encode_hello - {"m":"hello",...} */
 char *
 lsmsg_encode_hello(const char *server, const char *digest, uint64_t records,
-    size_t *len)
+    uint64_t topology, size_t *len)
 {
 	json_t *o = json_object();
 
@@ -261,6 +261,7 @@ lsmsg_encode_hello(const char *server, const char *digest, uint64_t records,
 	json_object_set_new(o, "server", json_string(server));
 	json_object_set_new(o, "digest", json_string(digest));
 	json_object_set_new(o, "records", json_integer((json_int_t)records));
+	json_object_set_new(o, "topology", json_integer((json_int_t)topology));
 	return lsmsg_dump(o, len);
 }
 
@@ -387,6 +388,10 @@ lsmsg_decode(const char *buf, size_t len, struct lsmsg *m, char *err,
 		s = json_string_value(json_object_get(o, "digest"));
 		if (lsrec_get_name(o, "server", m->server, err, errlen) < 0 ||
 		    lsrec_get_u64(o, "records", &m->records, err, errlen) < 0)
+			goto out;
+		if (json_object_get(o, "topology") != NULL &&
+		    lsrec_get_u64(o, "topology", &m->topology, err,
+		    errlen) < 0)
 			goto out;
 		if (s == NULL || strlen(s) != 64 ||
 		    strspn(s, "0123456789abcdef") != 64) {

@@ -22,7 +22,10 @@
  * Every message is one JSON object (jansson encodes and parses it; nothing
  * is built by hand), with "m" naming the message:
  *
- *   {"m":"hello","server":S,"digest":HEX,"records":N}
+ *   {"m":"hello","server":S,"digest":HEX,"records":N,"topology":V}
+ *       V: the version of the sender's topology in force (0 when
+ *       absent); a peer that is behind is not blamed for records its
+ *       older topology allowed
  *   {"m":"summary","have":[[KEY,ORIGIN,SEQ,VERSION],...]}
  *   {"m":"rec","k":KIND,"o":ORIGIN,"q":SEQ,"t":MS, ...}
  *       connector: "c":CONNECTOR,"s":SOURCE,"d":0|1
@@ -89,6 +92,7 @@ struct lsmsg {
 	char		 server[TOPO_NAME_MAX + 1];
 	char		 digest[65];
 	uint64_t	 records;
+	uint64_t	 topology;	/* its topology version, 0: not said */
 	/* summary */
 	struct lsmsg_have *have;
 	size_t		 nhave;
@@ -109,7 +113,7 @@ void *lsrec_to_json(const struct lsrec *r);
 int lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen);
 
 char *lsmsg_encode_hello(const char *server, const char *digest,
-    uint64_t records, size_t *len);
+    uint64_t records, uint64_t topology, size_t *len);
 char *lsmsg_encode_rec(const struct lsrec *r, size_t *len);
 char *lsmsg_encode_done(size_t *len);
 /* summary: the caller fills entries; see lsdb_summary() */

@@ -276,8 +276,12 @@ class Peer:
                 records = self.agent_hello["records"]
         elif digest == "zero":
             digest = "0" * 64
+        # the topology version in force: the agent's own when its hello
+        # was read (an up-to-date peer), else 0 (not said)
+        topology = (self.agent_hello or {}).get("topology", 0)
         self.send_msg({"m": "hello", "server": server or self.name,
-                       "digest": digest, "records": records or 0})
+                       "digest": digest, "records": records or 0,
+                       "topology": topology})
 
     def send_summary(self, have=()):
         self.send_msg({"m": "summary", "have": list(have)})

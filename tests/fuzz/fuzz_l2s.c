@@ -57,7 +57,7 @@ fuzz_msg_equal(const struct lsmsg *a, const struct lsmsg *b)
 	case LSMSG_HELLO:
 		return strcmp(a->server, b->server) == 0 &&
 		    strcmp(a->digest, b->digest) == 0 &&
-		    a->records == b->records;
+		    a->records == b->records && a->topology == b->topology;
 	case LSMSG_SUMMARY:
 		if (a->nhave != b->nhave)
 			return 0;
@@ -105,7 +105,7 @@ fuzz_reencode(const struct lsmsg *m)
 	switch (m->type) {
 	case LSMSG_HELLO:
 		buf = lsmsg_encode_hello(m->server, m->digest, m->records,
-		    &len);
+		    m->topology, &len);
 		break;
 	case LSMSG_SUMMARY:
 		buf = lsmsg_encode_summary(m->have, m->nhave, &len);

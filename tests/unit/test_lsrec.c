@@ -76,6 +76,9 @@ msg_text(const struct lsmsg *m, char *out, size_t size)
 	case LSMSG_HELLO:
 		tabletest_put(out, size, "hello server=%s digest=%s records=%" PRIu64,
 		    m->server, m->digest, m->records);
+		if (m->topology != 0)
+			tabletest_put(out, size, " topology=%" PRIu64,
+			    m->topology);
 		break;
 	case LSMSG_SUMMARY:
 		tabletest_put(out, size, "summary");
@@ -358,6 +361,9 @@ static const struct decode_case decode_cases[] = {
 	  "\"digest\":\"" HEX64 "\",\"records\":9223372036854775807}", 0,
 	  "hello server=a digest=" HEX64 " records=9223372036854775807",
 	  NULL },
+	{ "hello: with the topology version", HELLO_ "\"server\":\"a\","
+	  "\"digest\":\"" HEX64 "\",\"records\":2,\"topology\":7}", 0,
+	  "hello server=a digest=" HEX64 " records=2 topology=7", NULL },
 	{ "done", "{\"m\":\"done\"}", 0, "done", NULL },
 	{ "summary: empty", SUM_ "[]}", 0, "summary", NULL },
 	{ "summary: every kind of key", SUM_ "[[\"connector:London-NewYork:"
@@ -471,6 +477,12 @@ static const struct decode_case decode_cases[] = {
 	  E_NAME("server") },
 	{ "hello: server a number", HELLO_ "\"server\":5,\"digest\":\""
 	  HEX64 "\",\"records\":1}", 0, NULL, E_NAME("server") },
+	{ "hello: negative topology", HELLO_ "\"server\":\"a\",\"digest\":\""
+	  HEX64 "\",\"records\":1,\"topology\":-1}", 0, NULL,
+	  E_U64("topology") },
+	{ "hello: topology a string", HELLO_ "\"server\":\"a\",\"digest\":\""
+	  HEX64 "\",\"records\":1,\"topology\":\"7\"}", 0, NULL,
+	  E_U64("topology") },
 	{ "hello: no records", HELLO_ "\"server\":\"a\",\"digest\":\"" HEX64
 	  "\"}", 0, NULL, E_U64("records") },
 	{ "hello: negative records", HELLO_ "\"server\":\"a\",\"digest\":\""
@@ -803,15 +815,16 @@ struct hello_case {
 	const char	*server;
 	const char	*digest;
 	uint64_t	 records;
+	uint64_t	 topology;
 };
 
 static const struct hello_case hello_cases[] = {
-	{ "round trip: hello", "lon-bh1", HEX64, 3 },
+	{ "round trip: hello", "lon-bh1", HEX64, 3, 12 },
 	{ "round trip: hello, empty table",
 	  "ny-bh2", "e3b0c44298fc1c149afbf4c8996fb924"
-	  "27ae41e4649b934ca495991b7852b855", 0 },
+	  "27ae41e4649b934ca495991b7852b855", 0, 0 },
 	{ "round trip: hello, longest name, most records", N64, HEX64,
-	  I64MAX },
+	  I64MAX, I64MAX },
 };
 
 static void
@@ -822,7 +835,8 @@ run_hello(void **state)
 	char err[256], *buf;
 	size_t len;
 
-	buf = lsmsg_encode_hello(c->server, c->digest, c->records, &len);
+	buf = lsmsg_encode_hello(c->server, c->digest, c->records,
+	    c->topology, &len);
 	assert_true(len == strlen(buf));
 	if (decode(buf, len, &m, err, sizeof(err)) != 0)
 		fail_msg("refused %s: %s", buf, err);
@@ -830,6 +844,7 @@ run_hello(void **state)
 	assert_string_equal(m.server, c->server);
 	assert_string_equal(m.digest, c->digest);
 	assert_true(m.records == c->records);
+	assert_true(m.topology == c->topology);
 	lsmsg_clear(&m);
 	free(buf);
 }
