@@ -21,7 +21,10 @@
  * group when it names that backup the group's master (failover,
  * liveness.c); a connector record from a source server of that
  * connector, about itself; a server record from the master of that
- * server's group. A peer whose hello announced an older topology than
+ * server's group, or one of its backup masters (a master before a
+ * failover or a set-master: its last word may still be on the way). Only
+ * a record newer than ours is checked: the same or older is counted, and
+ * an older one answered with ours. A peer whose hello announced an older topology than
  * ours is not blamed for its own records (its topology may have allowed
  * them): they are refused, and the session goes on so it catches up. A
  * record of our own origin that is newer than ours (we lost our state)
@@ -342,7 +345,9 @@ agent_authorized(const struct agent *a, const struct lsrec *r,
 	case LSREC_SERVER:
 		if ((sv = topo_find_server(t, r->name)) < 0)
 			return "no such server";
-		if (t->groups[t->servers[sv].group].master != o)
+		g = t->servers[sv].group;
+		if (t->groups[g].master != o &&
+		    !topo_list_has(&t->groups[g].backups, o))
 			return "server state not from its group's master";
 		return NULL;
 	}
@@ -363,6 +368,10 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 	char key[LSREC_KEY_MAX];
 
 	*close_session = 0;
+	lsrec_key(r, key, sizeof(key));
+	mine = lsdb_get(a->db, key);
+	if (mine != NULL && lsrec_cmp(r, mine) <= 0)
+		goto install;	/* nothing new: nothing to authorize */
 	if ((why = agent_authorized(a, r, &nt)) != NULL) {
 		a->stats.rec_refused++;
 		agent_log_rec(a, "refused", r, from->name);
@@ -373,8 +382,6 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 			*close_session = 1;
 		return;
 	}
-	lsrec_key(r, key, sizeof(key));
-	mine = lsdb_get(a->db, key);
 	if (strcmp(r->origin, a->self) == 0 &&
 	    (mine == NULL || lsrec_cmp(r, mine) > 0)) {
 		/* ours from a former life: outdo it */
@@ -390,6 +397,7 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 		lsrec_clear(&again);
 		return;
 	}
+install:
 	if (agent_install(a, r, from, nt) == LSDB_OLDER && mine != NULL &&
 	    from->s != NULL) {
 		/* the peer holds an older one: it gets ours */
@@ -557,7 +565,7 @@ agent_set_master(struct agent *a, const char *group, const char *server,
 
 /*
  * agent_take_over - failover (liveness.c): this backup master becomes its
- * group's master in a new topology version, with an epoch past every
+ * group's master in a new topology version, with a new epoch, past every
  * record of the old master (its records lose to ours from now on).
  */
 void
@@ -567,6 +575,7 @@ agent_take_over(struct agent *a)
 	const char *old = a->topo->servers[a->topo->groups[g].master].name;
 	char *text;
 
+	agent_epoch_past(a, (uint64_t)a->epoch << 32 | a->counter);
 	for (size_t i = 0; i < lsdb_count(a->db); i++) {
 		const struct lsrec *r = lsdb_at(a->db, i);
 

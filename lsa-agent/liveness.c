@@ -65,7 +65,12 @@ liveness_members(struct agent *a, const struct topo_group *g, uint64_t now)
 		int down = liveness_recorded_down(a, name);
 		uint64_t silent;
 
-		if (g->servers.v[i] == a->self_idx || p == NULL)
+		if (g->servers.v[i] == a->self_idx) {
+			if (down)	/* a former master's word on us */
+				agent_set_server(a, name, 0);
+			continue;
+		}
+		if (p == NULL)
 			continue;
 		silent = now > p->lost_ms ? now - p->lost_ms : 0;
 		if (p->state == PEER_FULL) {
