@@ -191,6 +191,7 @@ agent_changed(struct agent *a)
 	agent_rebuild_ls(a);
 	if (a->publish_ev != NULL)
 		event_active(a->publish_ev, EV_TIMEOUT, 0);
+	reroute_changed(a);
 }
 
 /* agent_resync_cb - adjacencies follow a new topology (not in a callback
@@ -837,6 +838,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	peer_sync_all(a);
 	monitor_sync(a);
 	liveness_start(a);
+	a->reroute = reroute_new(a);
 	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
 	agent_after(a->poll_ev, a->set->config_poll_interval);
 	event_active(a->publish_ev, EV_TIMEOUT, 0);
@@ -859,6 +861,7 @@ agent_free(struct agent *a)
 	peer_free_all(a);
 	monitor_free_all(a);
 	liveness_free(a);
+	reroute_free(a->reroute);
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);

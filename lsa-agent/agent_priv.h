@@ -22,6 +22,7 @@
 #include "l2s.h"
 #include "linkstate.h"
 #include "lsdb.h"
+#include "reroute.h"
 #include "topology.h"
 
 #define AGENT_SMTP_LINE_MAX	512	/* before link-state mode */
@@ -171,6 +172,7 @@ struct agent {
 	struct event	*resume_ev;	/* accept again after EMFILE */
 	struct event	*poll_ev;	/* config_poll_interval */
 	struct event	*live_ev;	/* liveness.c: next check */
+	struct reroute	*reroute;	/* reroute.c; NULL: off */
 	struct control	*control;
 	struct agent_stats stats;
 	int		 started;

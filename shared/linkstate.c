@@ -26,6 +26,20 @@ linkstate_new(const struct topology *t)
 	return ls;
 }
 
+/* linkstate_copy - a copy of ls, for the same topology */
+struct linkstate *
+linkstate_copy(const struct linkstate *ls, const struct topology *t)
+{
+	struct linkstate *c = linkstate_new(t);
+
+	c->version = ls->version;
+	memcpy(c->server_down, ls->server_down, (size_t)ls->nservers);
+	for (int i = 0; i < ls->nconnectors; i++)
+		memcpy(c->source_down[i], ls->source_down[i],
+		    (size_t)t->connectors[i].sources.n);
+	return c;
+}
+
 /* linkstate_free - release everything */
 void
 linkstate_free(struct linkstate *ls)

@@ -91,6 +91,20 @@ static const struct settings_row settings_table[] = {
 	  1, HOUR, "first wait before reconnecting to a peer (then doubled)" },
 	{ "agent", "reconnect_max", ST_TIME, O(reconnect_max), "1m", 1,
 	  24 * HOUR, "longest wait between reconnection attempts" },
+	{ "agent", "reroute_command", ST_OPTIONAL, O(reroute_command),
+	  "/usr/sbin/postqueue", 0, 0, "postqueue(1), run to retry deferred "
+	  "mail whose route changed (empty: never)" },
+	{ "agent", "postfix_config_dir", ST_OPTIONAL, O(postfix_config_dir),
+	  "", 0, 0, "the Postfix instance, postqueue -c (empty: the "
+	  "default one)" },
+	{ "agent", "reroute_interval", ST_TIME, O(reroute_interval), "5s", 1,
+	  HOUR, "at most one reroute pass this often" },
+	{ "agent", "reroute_recheck", ST_TIME, O(reroute_recheck), "31s", 1,
+	  HOUR, "rerouted mail still deferred is retried once more after "
+	  "this (qmgr caches a route for 30 s)" },
+	{ "agent", "reroute_flush_percent", ST_UINT, O(reroute_flush_percent),
+	  "50", 1, 100, "postqueue -f instead of -i each when more than this "
+	  "share of the deferred mail is affected" },
 	{ "agent", "suppress_state_changes", ST_BOOL,
 	  O(suppress_state_changes), "no", 0, 0,
 	  "yes: minor updates are neither sent nor used (least cost only)" },

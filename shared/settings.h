@@ -59,6 +59,11 @@ struct settings {
 	uint64_t	 peer_idle_timeout;
 	uint64_t	 reconnect_interval;
 	uint64_t	 reconnect_max;
+	char		*reroute_command;	/* "" = never */
+	char		*postfix_config_dir;	/* "" = the default */
+	uint64_t	 reroute_interval;
+	uint64_t	 reroute_recheck;
+	uint64_t	 reroute_flush_percent;
 	int		 suppress_state_changes;
 	int		 relay;			/* enum settings_relay */
 

@@ -163,10 +163,12 @@ harness_new(const char *topo_text, const char *extra, int flags)
 		    "tls_ca = %s/ca/ca.pem\ntls_cert = %s/ca/%s.pem\n"
 		    "tls_key = %s/ca/%s.key\ncontrol_socket = %s/%s.sock\n"
 		    "reconnect_interval = 10ms\nreconnect_max = 200ms\n"
-		    "peer_idle_timeout = 10s\n%s", h->names[i], h->topo_path,
+		    "peer_idle_timeout = 10s\n%s%s", h->names[i], h->topo_path,
 		    h->dir, h->names[i], t->servers[i].agent_port, h->dir,
 		    h->dir, h->names[i], h->dir, h->names[i], h->dir,
-		    h->names[i], extra ? extra : "");
+		    h->names[i], extra != NULL &&
+		    strstr(extra, "reroute_command") != NULL ? "" :
+		    "reroute_command =\n", extra ? extra : "");
 
 		harness_write(sp, text);
 		settings_init(&h->set[i]);

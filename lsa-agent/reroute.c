@@ -1,0 +1,503 @@
+/*
+ * reroute.c - rerouting now: when this server's routing changes, Postfix
+ * retries the deferred mail whose route changed at once, instead of at
+ * the end of its backoff time. Nothing is bounced, held or deleted: the
+ * only commands run are postqueue -j, -i ID and -f.
+ *
+ * Every LST change (the link monitor's local overlay included) calls
+ * reroute_changed(). A pass, at most one per reroute_interval (changes
+ * during a pass or the wait make one more pass):
+ *   1. the routing now (topology in force, link state with the overlay)
+ *      is compared with the routing of the last pass; when the two are
+ *      the same nothing is run;
+ *   2. `postqueue [-c postfix_config_dir] -j` lists the queue (pqlist.h);
+ *   3. each recipient of each message is decided with both routings, as
+ *      lsa-policyd would answer it (route_decide_sender, rotation 0); a
+ *      message with a recipient whose answer changed (action, status or
+ *      next-hop list) is affected;
+ *   4. affected deferred messages are retried, `postqueue -i ID` one at
+ *      a time; when they are more than one and more than
+ *      reroute_flush_percent of the deferred messages, or more than
+ *      REROUTE_EACH_MAX, one `postqueue -f` instead (it also clears
+ *      qmgr's dead destinations, and costs other mail: not the default);
+ *   5. the retried messages and the affected messages in the active
+ *      queue (they keep their old route until that attempt ends) are
+ *      remembered: after reroute_recheck (31 s: qmgr's resolver client
+ *      caches the last (sender, recipient) route for 30 s, so a retry
+ *      within 30 s of the last attempt may use the old route), those
+ *      still deferred are retried once more, by the same rule.
+ * A listing that fails (Postfix down) is logged and the pass ends; the
+ * routing compared next time is still the old one, so the next change
+ * catches up. A listing over REROUTE_LIST_MAX bytes is not read: flush.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_priv.h"
+#include "log.h"
+#include "pqlist.h"
+#include "reroute.h"
+#include "route.h"
+#include "route_index.h"
+#include "child.h"
+#include "xmalloc.h"
+
+#define REROUTE_EACH_MAX	1000		/* -i calls in one go */
+#define REROUTE_LIST_MAX	(64u << 20)	/* bytes of postqueue -j */
+#define REROUTE_LIST_MS		60000		/* postqueue -j, at most */
+#define REROUTE_CMD_MS		10000		/* postqueue -i or -f */
+
+struct reroute_view {			/* one routing, for comparisons */
+	struct topology		*t;
+	struct route_index	*ix;
+	struct linkstate	*ls;
+	struct route_table	*rt;
+};
+
+struct reroute_ids {
+	char	**v;
+	int	  n;
+};
+
+struct reroute {
+	struct agent		*a;
+	struct reroute_view	*base;	/* the routing of the last pass */
+	struct reroute_view	*now;	/* the pass's routing */
+	struct event		*pass_ev;
+	struct event		*recheck_ev;
+	struct child		*sp;
+	int			 running; /* a pass or a recheck */
+	int			 rechecking;
+	int			 dirty;	/* changed since the pass started */
+	int			 recheck_due;
+	uint64_t		 last_ms; /* the last pass started */
+	struct reroute_ids	 todo;	/* ids to -i; or "-f" alone */
+	int			 next;	/* in todo */
+	struct reroute_ids	 recheck;
+	struct reroute_stats	 stats;
+};
+
+/* reroute_ids_add - append a copy of id */
+static void
+reroute_ids_add(struct reroute_ids *l, const char *id)
+{
+	l->v = xreallocarray(l->v, (size_t)l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(id);
+}
+
+/* reroute_ids_has - id is in l */
+static int
+reroute_ids_has(const struct reroute_ids *l, const char *id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* reroute_ids_clear - free every id */
+static void
+reroute_ids_clear(struct reroute_ids *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* reroute_view_free - NULL is fine */
+static void
+reroute_view_free(struct reroute_view *v)
+{
+	if (v == NULL)
+		return;
+	route_table_free(v->rt);
+	route_index_free(v->ix);
+	linkstate_free(v->ls);
+	topo_free(v->t);
+	free(v);
+}
+
+/* reroute_view_new - the agent's routing now (own copies); NULL when
+ * this server is not in the topology in force */
+static struct reroute_view *
+reroute_view_new(struct agent *a)
+{
+	struct reroute_view *v;
+	struct route_params p;
+	struct diag d;
+
+	if (a->self_idx < 0)
+		return NULL;
+	v = xcalloc(1, sizeof(*v));
+	diag_init(&d);
+	v->t = topo_load_buf("topology in force", a->topo_text,
+	    strlen(a->topo_text), &d);
+	diag_free(&d);
+	if (v->t == NULL) {
+		free(v);
+		return NULL;
+	}
+	v->ls = linkstate_copy(a->ls, v->t);
+	memset(&p, 0, sizeof(p));
+	p.self = topo_find_server(v->t, a->self);
+	p.relay_direct = a->set->relay == SETTINGS_RELAY_DIRECT;
+	p.suppress = a->set->suppress_state_changes;
+	p.transport = a->set->transport;
+	v->ix = route_index_new(v->t);
+	v->rt = route_table_new(v->t, v->ix, v->ls, &p);
+	return v;
+}
+
+/* reroute_view_same - the two give the same answers (same topology
+ * version and link state) */
+static int
+reroute_view_same(const struct reroute_view *x, const struct reroute_view *y)
+{
+	if (x == NULL || y == NULL || x->t->version != y->t->version ||
+	    x->t->nservers != y->t->nservers ||
+	    x->t->nconnectors != y->t->nconnectors ||
+	    memcmp(x->ls->server_down, y->ls->server_down,
+	    (size_t)x->t->nservers) != 0)
+		return 0;
+	for (int c = 0; c < x->t->nconnectors; c++)
+		if (x->t->connectors[c].sources.n !=
+		    y->t->connectors[c].sources.n ||
+		    memcmp(x->ls->source_down[c], y->ls->source_down[c],
+		    (size_t)x->t->connectors[c].sources.n) != 0)
+			return 0;
+	return 1;
+}
+
+/* reroute_affected - a recipient of m is routed differently now */
+static int
+reroute_affected(struct reroute *r, const struct pq_msg *m)
+{
+	struct route_decision d0, d1;
+	int changed = 0;
+
+	route_decision_init(&d0);
+	route_decision_init(&d1);
+	for (int i = 0; i < m->nrcpts && !changed; i++) {
+		route_decide_sender(r->base->rt, m->sender, m->rcpts[i], 0, 0,
+		    &d0);
+		route_decide_sender(r->now->rt, m->sender, m->rcpts[i], 0, 0,
+		    &d1);
+		changed = d0.action != d1.action ||
+		    strcmp(d0.status, d1.status) != 0 ||
+		    strcmp(d0.transport ? d0.transport : "",
+		    d1.transport ? d1.transport : "") != 0;
+	}
+	route_decision_free(&d0);
+	route_decision_free(&d1);
+	return changed;
+}
+
+struct reroute_scan {			/* one listing */
+	struct reroute	*r;
+	int		 listed;
+	int		 deferred;
+	int		 affected;
+	int		 bad;
+};
+
+/* reroute_scan_msg - pqlist_split callback */
+static void
+reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
+    size_t lineno)
+{
+	struct reroute_scan *sc = arg;
+	struct reroute *r = sc->r;
+	int deferred;
+
+	if (!ok) {
+		if (sc->bad++ == 0)
+			log_warnx("reroute server=%s postqueue -j line %zu: %s",
+			    r->a->self, lineno, err);
+		return;
+	}
+	sc->listed++;
+	deferred = strcmp(m->queue_name, "deferred") == 0;
+	sc->deferred += deferred;
+	if (r->rechecking) {
+		if (deferred && reroute_ids_has(&r->recheck, m->queue_id))
+			reroute_ids_add(&r->todo, m->queue_id);
+		return;
+	}
+	if ((!deferred && strcmp(m->queue_name, "active") != 0) ||
+	    !reroute_affected(r, m))
+		return;
+	sc->affected++;
+	if (deferred)
+		reroute_ids_add(&r->todo, m->queue_id);
+	if (!reroute_ids_has(&r->recheck, m->queue_id))
+		reroute_ids_add(&r->recheck, m->queue_id);
+}
+
+static void reroute_step(struct reroute *r);
+static void reroute_schedule(struct reroute *r);
+
+/* reroute_run - run the command with one or two arguments */
+static int
+reroute_run(struct reroute *r, const char *opt, const char *id,
+    size_t max_out, uint64_t timeout_ms, child_done_fn done)
+{
+	const struct settings *set = r->a->set;
+	char *argv[6];
+	int n = 0;
+
+	argv[n++] = set->reroute_command;
+	if (set->postfix_config_dir[0] != '\0') {
+		argv[n++] = (char *)"-c";
+		argv[n++] = set->postfix_config_dir;
+	}
+	argv[n++] = (char *)opt;
+	if (id != NULL)
+		argv[n++] = (char *)id;
+	argv[n] = NULL;
+	r->sp = child_run(r->a->base, argv, max_out, timeout_ms, done, r);
+	if (r->sp == NULL) {
+		log_warnx("reroute server=%s %s %s: cannot run: %s",
+		    r->a->self, set->reroute_command, opt, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* reroute_end - the pass or recheck is over */
+static void
+reroute_end(struct reroute *r)
+{
+	reroute_ids_clear(&r->todo);
+	r->next = 0;
+	r->running = 0;
+	if (r->rechecking) {
+		r->rechecking = 0;
+		reroute_ids_clear(&r->recheck);
+	} else if (r->recheck.n > 0)
+		agent_after(r->recheck_ev, r->a->set->reroute_recheck);
+	if (r->recheck_due) {
+		r->recheck_due = 0;
+		agent_after(r->recheck_ev, 0);
+	}
+	if (r->dirty)
+		reroute_schedule(r);
+}
+
+/* reroute_cmd_done - one -i or -f ended */
+static void
+reroute_cmd_done(void *arg, int status, const char *out, size_t len)
+{
+	struct reroute *r = arg;
+
+	(void)out;
+	(void)len;
+	r->sp = NULL;
+	if (status != 0)	/* a message gone meanwhile is no news */
+		log_debug("reroute server=%s postqueue %s %s: status %d",
+		    r->a->self, strcmp(r->todo.v[r->next], "-f") == 0 ? "" :
+		    "-i", r->todo.v[r->next], status);
+	r->next++;
+	reroute_step(r);
+}
+
+/* reroute_step - run the next retry command, or end */
+static void
+reroute_step(struct reroute *r)
+{
+	for (; r->next < r->todo.n; r->next++) {
+		const char *id = r->todo.v[r->next];
+		int flush = strcmp(id, "-f") == 0;
+
+		if (flush)
+			r->stats.flushes++;
+		else
+			r->stats.retried++;
+		if (reroute_run(r, flush ? "-f" : "-i", flush ? NULL : id,
+		    4096, REROUTE_CMD_MS, reroute_cmd_done) == 0)
+			return;
+	}
+	reroute_end(r);
+}
+
+/* reroute_plan - -i each, or one -f (see top) */
+static void
+reroute_plan(struct reroute *r, int deferred, int forced_flush)
+{
+	uint64_t pct = r->a->set->reroute_flush_percent;
+	int n = r->todo.n;
+
+	if (forced_flush || n > REROUTE_EACH_MAX ||
+	    (n > 1 && (uint64_t)n * 100 > (uint64_t)deferred * pct)) {
+		reroute_ids_clear(&r->todo);
+		reroute_ids_add(&r->todo, "-f");
+	}
+	r->next = 0;
+	reroute_step(r);
+}
+
+/* reroute_list_done - postqueue -j ended: pick, then retry */
+static void
+reroute_list_done(void *arg, int status, const char *out, size_t len)
+{
+	struct reroute *r = arg;
+	struct reroute_scan sc = { r, 0, 0, 0, 0 };
+	int too_big = len > REROUTE_LIST_MAX;
+
+	r->sp = NULL;
+	if (status != 0 && !too_big) {
+		log_warnx("reroute server=%s postqueue -j failed (status %d): "
+		    "nothing retried", r->a->self, status);
+		if (!r->rechecking) {
+			reroute_view_free(r->now);
+			r->now = NULL;	/* compare with the old routing again */
+		}
+		reroute_end(r);
+		return;
+	}
+	if (!too_big)
+		pqlist_split(out, len, reroute_scan_msg, &sc);
+	r->stats.listed += (uint64_t)sc.listed;
+	if (!r->rechecking) {
+		r->stats.affected += (uint64_t)sc.affected;
+		reroute_view_free(r->base);
+		r->base = r->now;
+		r->now = NULL;
+	}
+	log_info("reroute server=%s %s listed=%d deferred=%d affected=%d "
+	    "retry=%d%s bad_lines=%d", r->a->self, r->rechecking ? "recheck" :
+	    "pass", sc.listed, sc.deferred, sc.affected, r->todo.n,
+	    too_big ? " listing_too_big" : "", sc.bad);
+	reroute_plan(r, sc.deferred, too_big);
+}
+
+/* reroute_list - start postqueue -j */
+static void
+reroute_list(struct reroute *r)
+{
+	r->running = 1;
+	if (reroute_run(r, "-j", NULL, REROUTE_LIST_MAX, REROUTE_LIST_MS,
+	    reroute_list_done) < 0) {
+		if (!r->rechecking) {
+			reroute_view_free(r->now);
+			r->now = NULL;
+		}
+		reroute_end(r);
+	}
+}
+
+/* reroute_pass_cb - time for a pass */
+static void
+reroute_pass_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct reroute *r = arg;
+
+	(void)fd;
+	(void)ev;
+	if (r->running)
+		return;		/* reroute_end() schedules again */
+	r->dirty = 0;
+	r->last_ms = agent_now_ms();
+	r->now = reroute_view_new(r->a);
+	if (r->now == NULL || r->base == NULL ||
+	    reroute_view_same(r->base, r->now)) {
+		/* no routing to compare with, or nothing to see */
+		if (r->base == NULL) {
+			r->base = r->now;
+			r->now = NULL;
+		}
+		reroute_view_free(r->now);
+		r->now = NULL;
+		return;
+	}
+	r->stats.passes++;
+	reroute_list(r);
+}
+
+/* reroute_recheck_cb - the second try */
+static void
+reroute_recheck_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct reroute *r = arg;
+
+	(void)fd;
+	(void)ev;
+	if (r->running) {
+		r->recheck_due = 1;
+		return;
+	}
+	if (r->recheck.n == 0)
+		return;
+	r->rechecking = 1;
+	r->stats.rechecks++;
+	reroute_list(r);
+}
+
+/* reroute_schedule - a pass now, or when the interval allows */
+static void
+reroute_schedule(struct reroute *r)
+{
+	uint64_t now = agent_now_ms(), at = r->last_ms +
+	    r->a->set->reroute_interval;
+
+	if (r->last_ms == 0)
+		at = now;
+	if (!evtimer_pending(r->pass_ev, NULL))
+		agent_after(r->pass_ev, at > now ? at - now : 0);
+}
+
+/* reroute_changed - see reroute.h */
+void
+reroute_changed(struct agent *a)
+{
+	struct reroute *r = a->reroute;
+
+	if (r == NULL)
+		return;
+	r->dirty = 1;
+	if (!r->running)
+		reroute_schedule(r);
+}
+
+/* reroute_new - see reroute.h */
+struct reroute *
+reroute_new(struct agent *a)
+{
+	struct reroute *r;
+
+	if (a->set->reroute_command[0] == '\0')
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	r->a = a;
+	r->base = reroute_view_new(a);
+	r->pass_ev = evtimer_new(a->base, reroute_pass_cb, r);
+	r->recheck_ev = evtimer_new(a->base, reroute_recheck_cb, r);
+	return r;
+}
+
+/* reroute_free - see reroute.h */
+void
+reroute_free(struct reroute *r)
+{
+	if (r == NULL)
+		return;
+	child_cancel(r->sp);
+	event_free(r->pass_ev);
+	event_free(r->recheck_ev);
+	reroute_view_free(r->base);
+	reroute_view_free(r->now);
+	reroute_ids_clear(&r->todo);
+	reroute_ids_clear(&r->recheck);
+	free(r);
+}
+
+/* reroute_stats - see reroute.h */
+const struct reroute_stats *
+reroute_stats(const struct reroute *r)
+{
+	return r != NULL ? &r->stats : NULL;
+}
