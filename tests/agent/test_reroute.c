@@ -1,0 +1,335 @@
+/*
+ * test_reroute.c - rerouting now (reroute.c): agents in one process
+ * (harness.h), one of them (g00-0) with tests/agent/postqueue-standin.sh
+ * as its postqueue, which records every call and lists a queue the test
+ * writes. A connector going down or up changes g00-0's routes to the
+ * domain of group g01 (g01.test) and not those to its own group's
+ * (g00.test): only deferred mail to g01.test is retried, then rechecked
+ * past qmgr's resolver cache (the affected active mail too); most of the
+ * queue affected gives one flush; passes are rate-limited; a failed
+ * listing retries nothing and the next change catches up.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "agent_priv.h"
+#include "harness.h"
+#include "xmalloc.h"
+
+#define WAIT_MS		10000
+#define REROUTER	"g00-0"
+
+struct rt {
+	struct harness	*h;
+	char		 dir[256];	/* the stand-in's directory */
+};
+
+/* topology - two groups of three; g00-2 hosts g00.test, g01-2 g01.test;
+ * distinct SMTP ports so that next-hop lists differ by server */
+static char *
+topology(void)
+{
+	char *t = harness_topology(2, 3, harness_port_base(0)), *u;
+	static const char *const names[] = { "g00-0", "g00-1", "g00-2",
+	    "g01-0", "g01-1", "g01-2" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char head[64];
+		char *p;
+
+		snprintf(head, sizeof(head), "[server %s]\n", names[i]);
+		p = strstr(t, head) + strlen(head);
+		u = xasprintf("%.*ssmtp_port = %zu\n%s%s", (int)(p - t), t,
+		    2500 + i, i == 2 ? "mailboxes = g00.test\n" :
+		    i == 5 ? "mailboxes = g01.test\n" : "", p);
+		free(t);
+		t = u;
+	}
+	return t;
+}
+
+/* start - only REROUTER runs the stand-in; all adjacencies full */
+static void
+start(struct rt *r, const char *extra)
+{
+	char *standin = realpath("tests/agent/postqueue-standin.sh", NULL);
+	char *t = topology(), *ex;
+
+	assert_non_null(standin);
+	ex = xasprintf("reroute_command = %s\n%s", standin, extra);
+	r->h = harness_new(t, ex, HARNESS_NO_MONITOR);
+	snprintf(r->dir, sizeof(r->dir), "%s/standin", r->h->dir);
+	assert_int_equal(mkdir(r->dir, 0700), 0);
+	setenv("LSA_STANDIN_DIR", r->dir, 1);
+	for (int i = 0; i < r->h->n; i++) {
+		if (strcmp(r->h->names[i], REROUTER) != 0) {
+			free(r->h->set[i].reroute_command);
+			r->h->set[i].reroute_command = xstrdup("");
+		}
+		assert_int_equal(harness_start(r->h, i), 0);
+	}
+	assert_int_equal(harness_run_until(r->h, harness_all_full, NULL,
+	    WAIT_MS), 0);
+	assert_int_equal(harness_run_until(r->h, harness_all_same, NULL,
+	    WAIT_MS), 0);
+	free(standin);
+	free(t);
+	free(ex);
+}
+
+/* put - write a file of the stand-in's directory (NULL text: remove) */
+static void
+put(struct rt *r, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", r->dir, name);
+	FILE *fp;
+
+	if (text == NULL)
+		unlink(path);
+	else {
+		assert_non_null(fp = fopen(path, "w"));
+		fputs(text, fp);
+		fclose(fp);
+	}
+	free(path);
+}
+
+/* calls - the stand-in's calls, "ARGS" a line (times dropped), and
+ * their times in ms */
+static int
+calls(struct rt *r, char lines[][64], uint64_t *ms, int max)
+{
+	char *path = xasprintf("%s/calls", r->dir);
+	FILE *fp = fopen(path, "r");
+	char buf[256];
+	int n = 0;
+
+	free(path);
+	if (fp == NULL)
+		return 0;
+	while (n < max && fgets(buf, sizeof(buf), fp) != NULL) {
+		char *sp = strchr(buf, ' ');
+
+		buf[strcspn(buf, "\n")] = '\0';
+		if (ms != NULL)
+			ms[n] = strtoull(buf, NULL, 10);
+		snprintf(lines[n++], 64, "%s", sp != NULL ? sp + 1 : "");
+	}
+	fclose(fp);
+	return n;
+}
+
+struct at_least {
+	struct rt	*r;
+	int		 n;
+};
+
+/* cond: the stand-in was called at least n times */
+static int
+called(struct harness *h, void *arg)
+{
+	struct at_least *w = arg;
+	char lines[64][64];
+
+	(void)h;
+	return calls(w->r, lines, NULL, 64) >= w->n;
+}
+
+/* wait_calls - run until n calls, then a little more: no others */
+static int
+wait_calls(struct rt *r, int n, char lines[][64], uint64_t *ms)
+{
+	struct at_least w = { r, n };
+
+	assert_int_equal(harness_run_until(r->h, called, &w, WAIT_MS), 0);
+	harness_run_until(r->h, harness_never, NULL, 150);
+	return calls(r, lines, ms, 64);
+}
+
+/* conn - originate connector g00-g01's state at its source g00-1 */
+static void
+conn(struct rt *r, int down)
+{
+	char err[256];
+
+	assert_int_equal(agent_set_connector(r->h->ag[harness_find(r->h,
+	    "g00-1")], "g00-g01", down, err, sizeof(err)), 0);
+}
+
+#define MSG(q, id, rcpts) "{\"queue_name\": \"" q "\", \"queue_id\": \"" id \
+	"\", \"arrival_time\": 1763900000, \"message_size\": 512, " \
+	"\"forced_expire\": false, \"sender\": \"alice@g00.test\", " \
+	"\"recipients\": [" rcpts "]}\n"
+#define RCPT(a)	"{\"address\": \"" a "\", \"delay_reason\": \"connect to " \
+	"127.0.0.1[127.0.0.1]:2501: Connection refused\"}"
+
+/* the connector down: only the deferred messages with a recipient in
+ * g01.test are retried, each; after reroute_recheck those still deferred
+ * and the affected one that was active are retried again. The connector
+ * back: both deferred messages affected, more than 90 %: one flush */
+static void
+test_affected_only(void **state)
+{
+	struct rt r;
+	char lines[64][64];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 100ms\nreroute_recheck = 400ms\n"
+	    "reroute_flush_percent = 90\n");
+	put(&r, "queue",
+	    MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test"))
+	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test"))
+	    "not a listing line\n"
+	    MSG("deferred", "4CCCCCCCCC", RCPT("dave@g00.test") ", "
+	        RCPT("erin@g01.test"))
+	    MSG("active", "4DDDDDDDDD", RCPT("frank@g01.test"))
+	    MSG("hold", "4EEEEEEEEE", RCPT("grace@g01.test")));
+	conn(&r, 1);
+	n = wait_calls(&r, 3, lines, NULL);
+	assert_int_equal(n, 3);
+	assert_string_equal(lines[0], "-j");
+	assert_string_equal(lines[1], "-i 4AAAAAAAAA");
+	assert_string_equal(lines[2], "-i 4CCCCCCCCC");
+	/* meanwhile C was delivered and D deferred */
+	put(&r, "queue",
+	    MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test"))
+	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test"))
+	    MSG("deferred", "4DDDDDDDDD", RCPT("frank@g01.test")));
+	n = wait_calls(&r, 6, lines, NULL);
+	assert_int_equal(n, 6);
+	assert_string_equal(lines[3], "-j");
+	assert_string_equal(lines[4], "-i 4AAAAAAAAA");
+	assert_string_equal(lines[5], "-i 4DDDDDDDDD");
+	/* nothing more: the recheck happens once */
+	harness_run_until(r.h, harness_never, NULL, 600);
+	assert_int_equal(calls(&r, lines, NULL, 64), 6);
+	/* back up: A and D affected, of 3 deferred: 66 % < 90 %: each */
+	conn(&r, 0);
+	n = wait_calls(&r, 9, lines, NULL);
+	assert_int_equal(n, 9);
+	assert_string_equal(lines[6], "-j");
+	assert_string_equal(lines[7], "-i 4AAAAAAAAA");
+	assert_string_equal(lines[8], "-i 4DDDDDDDDD");
+	harness_free(r.h);
+}
+
+/* most of the deferred mail affected: one postqueue -f, and the recheck
+ * flushes as well when most of it is still there */
+static void
+test_flush(void **state)
+{
+	struct rt r;
+	char lines[64][64];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 100ms\nreroute_recheck = 300ms\n");
+	put(&r, "queue",
+	    MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test"))
+	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test"))
+	    MSG("deferred", "4CCCCCCCCC", RCPT("erin@g01.test")));
+	conn(&r, 1);
+	n = wait_calls(&r, 2, lines, NULL);
+	assert_int_equal(n, 2);
+	assert_string_equal(lines[0], "-j");
+	assert_string_equal(lines[1], "-f");
+	n = wait_calls(&r, 4, lines, NULL);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[2], "-j");
+	assert_string_equal(lines[3], "-f");
+	harness_free(r.h);
+}
+
+/* changes closer than reroute_interval: the second pass waits for it */
+static void
+test_rate_limit(void **state)
+{
+	struct rt r;
+	char lines[64][64];
+	uint64_t ms[64];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 700ms\nreroute_recheck = 10s\n");
+	put(&r, "queue", MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test")));
+	conn(&r, 1);
+	n = wait_calls(&r, 2, lines, ms);
+	assert_int_equal(n, 2);
+	conn(&r, 0);
+	harness_run_until(r.h, harness_never, NULL, 50);
+	conn(&r, 1);
+	harness_run_until(r.h, harness_never, NULL, 50);
+	conn(&r, 0);
+	n = wait_calls(&r, 4, lines, ms);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[2], "-j");
+	assert_string_equal(lines[3], "-i 4AAAAAAAAA");
+	print_message("second pass %ju ms after the first\n",
+	    (uintmax_t)(ms[2] - ms[0]));
+	assert_true(ms[2] - ms[0] >= 650);
+	harness_free(r.h);
+}
+
+/* a change that moves no mail lists the queue and retries nothing; a
+ * failed listing retries nothing, and the next change still sees the
+ * route changes since the last good listing */
+static void
+test_no_change_and_failure(void **state)
+{
+	struct rt r;
+	char lines[64][64], err[256];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 50ms\nreroute_recheck = 10s\n");
+	put(&r, "queue",
+	    MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test"))
+	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test"))
+	    MSG("deferred", "4CCCCCCCCC", RCPT("dave@g00.test")));
+	/* g01-g00 is not on g00-0's way to g01.test */
+	assert_int_equal(agent_set_connector(r.h->ag[harness_find(r.h,
+	    "g01-1")], "g01-g00", 1, err, sizeof(err)), 0);
+	n = wait_calls(&r, 1, lines, NULL);
+	assert_int_equal(n, 1);
+	assert_string_equal(lines[0], "-j");
+	/* Postfix down: the listing fails */
+	put(&r, "fail", "");
+	conn(&r, 1);
+	n = wait_calls(&r, 2, lines, NULL);
+	assert_int_equal(n, 2);
+	assert_string_equal(lines[1], "-j");
+	/* back; an unrelated change: A's route changed since the last good
+	 * listing, so A is retried now */
+	put(&r, "fail", NULL);
+	assert_int_equal(agent_set_connector(r.h->ag[harness_find(r.h,
+	    "g01-1")], "g01-g00", 0, err, sizeof(err)), 0);
+	n = wait_calls(&r, 4, lines, NULL);
+	assert_int_equal(n, 4);
+	assert_string_equal(lines[2], "-j");
+	assert_string_equal(lines[3], "-i 4AAAAAAAAA");
+	assert_int_equal(reroute_stats(r.h->ag[harness_find(r.h,
+	    REROUTER)]->reroute)->retried, 1);
+	harness_free(r.h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_affected_only),
+		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_no_change_and_failure),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
