@@ -48,6 +48,7 @@ struct peer {
 	enum peer_state	 state;
 	struct session	*s;		/* NULL when down */
 	struct event	*retry_ev;
+	struct event	*alive_ev;	/* keepalive while in link mode */
 	uint64_t	 backoff_ms;
 	uint64_t	 since_ms;	/* state entered */
 	uint64_t	 lost_ms;	/* left full (or was added) */
@@ -87,6 +88,7 @@ struct session {
 	struct agent	*agent;
 	struct peer	*peer;		/* NULL until authenticated */
 	int		 inbound;
+	int		 pending;	/* on the agent's pending list */
 	enum session_state state;
 	char		 addr[64];	/* the other end, for logs */
 	char		 claimed[TOPO_NAME_MAX + 1]; /* its EHLO name */

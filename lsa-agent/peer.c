@@ -18,7 +18,9 @@
  * hello, a second hello, summary or done, a summary that is not sorted,
  * more records before done than the peer announced) end the session.
  * After that each new record is flooded to every adjacency but the one it
- * came from.
+ * came from. Each side sends alive every peer_idle_timeout / 3 after its
+ * hello, so a quiet adjacency is not taken for a dead one (the session
+ * ends after peer_idle_timeout of silence).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,23 @@ peer_connect_cb(evutil_socket_t fd, short ev, void *arg)
 	peer_set_state(p, PEER_CONNECTING);
 }
 
+/* peer_alive_cb - keepalive */
+static void
+peer_alive_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct peer *p = arg;
+	size_t len;
+	char *msg;
+
+	(void)fd;
+	(void)ev;
+	if (p->s == NULL)
+		return;
+	msg = lsmsg_encode_alive(&len);
+	session_send(p->s, msg, len);
+	free(msg);
+}
+
 /* peer_free - close the session, stop the timer, unlink, free */
 static void
 peer_free(struct agent *a, struct peer *p)
@@ -97,6 +116,7 @@ peer_free(struct agent *a, struct peer *p)
 		session_close(s, "no longer a neighbour", 0);
 	}
 	event_free(p->retry_ev);
+	event_free(p->alive_ev);
 	free(p);
 }
 
@@ -171,6 +191,8 @@ peer_sync_all(struct agent *a)
 		p->server = i;
 		p->initiator = strcmp(a->self, p->name) < 0;
 		p->retry_ev = evtimer_new(a->base, peer_connect_cb, p);
+		p->alive_ev = event_new(a->base, -1, EV_PERSIST, peer_alive_cb,
+		    p);
 		p->since_ms = p->lost_ms = agent_now_ms();
 		TAILQ_INSERT_TAIL(&a->peers, p, entry);
 		log_debug("peer server=%s peer=%s added initiator=%d",
@@ -205,6 +227,7 @@ peer_session_up(struct peer *p, struct session *s)
 	snprintf(p->sent_digest, sizeof(p->sent_digest), "%s",
 	    lsdb_digest(a->db));
 	peer_set_state(p, PEER_EXCHANGE);
+	agent_after(p->alive_ev, a->set->peer_idle_timeout / 3 + 1);
 	msg = lsmsg_encode_hello(a->self, p->sent_digest, lsdb_count(a->db),
 	    a->topo->version, &len);
 	peer_send(p, msg, len);
@@ -219,6 +242,7 @@ peer_session_down(struct peer *p, const char *why)
 	log_info("peer server=%s peer=%s session down reason=\"%s\"",
 	    p->agent->self, p->name, why);
 	p->s = NULL;
+	event_del(p->alive_ev);
 	peer_set_state(p, PEER_DOWN);
 	if (!p->initiator)
 		return;
@@ -354,6 +378,10 @@ peer_message(struct peer *p, const char *msg, size_t len)
 		agent_receive(a, p, &m.rec, &close_it);
 		if (close_it)
 			rc = -1;
+		break;
+	case LSMSG_ALIVE:
+		if (!p->got_hello)
+			rc = peer_bad(p, "alive before hello");
 		break;
 	case LSMSG_DONE:
 		if (!p->got_summary || p->got_done) {

@@ -212,9 +212,10 @@ session_close(struct session *s, const char *why, int bad)
 		    "state=%s reason=\"%s\"", a->self, s->addr,
 		    s->claimed[0] ? s->claimed : "-",
 		    session_state_name(s->state), why);
-		if (s->inbound) {
+		if (s->pending) {
 			TAILQ_REMOVE(&a->pending, s, entry);
 			a->npending--;
+			s->pending = 0;
 		}
 	}
 	session_set_state(s, SS_CLOSED);
@@ -375,6 +376,7 @@ cmd_ehlo(struct session *s, const char *arg)
 	}
 	TAILQ_REMOVE(&a->pending, s, entry);
 	a->npending--;
+	s->pending = 0;
 	if (p->s != NULL)
 		session_close(p->s, "replaced by a new session", 0);
 	p->s = s;
@@ -671,6 +673,7 @@ session_accept(struct agent *a, evutil_socket_t fd, const struct sockaddr *sa,
 	snprintf(s->addr, sizeof(s->addr), "%s:%s", host, serv);
 	TAILQ_INSERT_TAIL(&a->pending, s, entry);
 	a->npending++;
+	s->pending = 1;
 	s->state = SS_GREETED;
 	session_arm(s);
 	session_printf(s, "220 %s ESMTP lsa-agent\r\n", a->self);

@@ -275,14 +275,28 @@ lsmsg_encode_rec(const struct lsrec *r, size_t *len)
 	return lsmsg_dump(o, len);
 }
 
+/* lsmsg_encode_bare - {"m":NAME}, a message with no fields */
+static char *
+lsmsg_encode_bare(const char *name, size_t *len)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "m", json_string(name));
+	return lsmsg_dump(o, len);
+}
+
 /* lsmsg_encode_done - {"m":"done"} */
 char *
 lsmsg_encode_done(size_t *len)
 {
-	json_t *o = json_object();
+	return lsmsg_encode_bare("done", len);
+}
 
-	json_object_set_new(o, "m", json_string("done"));
-	return lsmsg_dump(o, len);
+/* lsmsg_encode_alive - {"m":"alive"} */
+char *
+lsmsg_encode_alive(size_t *len)
+{
+	return lsmsg_encode_bare("alive", len);
 }
 
 /* lsmsg_encode_summary - {"m":"summary","have":[[k,o,q,v],...]} */
@@ -410,6 +424,8 @@ lsmsg_decode(const char *buf, size_t len, struct lsmsg *m, char *err,
 			goto out;
 	} else if (strcmp(type, "done") == 0) {
 		m->type = LSMSG_DONE;
+	} else if (strcmp(type, "alive") == 0) {
+		m->type = LSMSG_ALIVE;
 	} else {
 		snprintf(err, errlen, "unknown message \"%.32s\"", type);
 		goto out;

@@ -32,6 +32,7 @@
  *       server:    "n":SERVER,"d":0|1
  *       topology:  "v":VERSION,"x":TEXT
  *   {"m":"done"}                      end of the initial exchange
+ *   {"m":"alive"}                     keepalive, any time after hello
  *
  * lsmsg_decode() checks everything a peer could get wrong (types, name
  * syntax, lengths, unknown kinds) and returns -1 with a reason; it never
@@ -77,6 +78,7 @@ enum lsmsg_type {
 	LSMSG_SUMMARY,
 	LSMSG_REC,
 	LSMSG_DONE,
+	LSMSG_ALIVE,
 };
 
 struct lsmsg_have {			/* one summary entry */
@@ -116,6 +118,7 @@ char *lsmsg_encode_hello(const char *server, const char *digest,
     uint64_t records, uint64_t topology, size_t *len);
 char *lsmsg_encode_rec(const struct lsrec *r, size_t *len);
 char *lsmsg_encode_done(size_t *len);
+char *lsmsg_encode_alive(size_t *len);
 /* summary: the caller fills entries; see lsdb_summary() */
 char *lsmsg_encode_summary(const struct lsmsg_have *h, size_t n,
     size_t *len);

@@ -17,6 +17,12 @@
  *   lsa.flap_changes         changes propagated by a link flapping every
  *                            10 s for 10 minutes (default damping
  *                            settings, injected clock; target <= 6)
+ *   lsa.failover_ms          100 agents, group g00 with backup masters:
+ *                            from the master stopped to every agent
+ *                            following the first backup (median of
+ *                            FAILOVER_RUNS; master_dead_interval
+ *                            FAILOVER_MDI_MS is in it: target <= it + 1 s)
+ *   lsa.failover_over_mdi_ms the same less master_dead_interval
  *
  * State directories go to TMPDIR (default /dev/shm): one process writes
  * every agent's files here, 200 fsyncs a change, which on a disk would
@@ -33,6 +39,8 @@
 #include "../bench/bench.h"
 
 #define RUNS	9
+#define FAILOVER_RUNS	5
+#define FAILOVER_MDI_MS	200
 
 struct watch {
 	char		 key[LSREC_KEY_MAX];
@@ -334,6 +342,65 @@ bench_flap(void)
 	return n;
 }
 
+/* bench_followed - cond: every running agent has g00-2 as g00's master */
+static int
+bench_followed(struct harness *h, void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < h->n; i++) {
+		const struct topology *t;
+
+		if (h->ag[i] == NULL)
+			continue;
+		t = h->ag[i]->topo;
+		if (strcmp(t->servers[t->groups[0].master].name, "g00-2") != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* bench_failover - median ms from the master stopped to all following */
+static double
+bench_failover(void)
+{
+	double ms[FAILOVER_RUNS];
+
+	for (int r = 0; r < FAILOVER_RUNS; r++) {
+		char *t = harness_topology(20, 5, harness_port_base(0)), *u;
+		char *p = strstr(t, "[group g00]\n") + strlen("[group g00]\n");
+		struct harness *h;
+		uint64_t t0;
+
+		u = xasprintf("%.*sbackup_masters = g00-2, g00-3\n%s",
+		    (int)(p - t), t, p);
+		h = harness_new(u, NULL, HARNESS_START | HARNESS_NO_MONITOR);
+		free(t);
+		free(u);
+		if (harness_run_until(h, harness_all_full, NULL, 60000) < 0 ||
+		    harness_run_until(h, harness_all_same, NULL, 60000) < 0) {
+			fprintf(stderr, "bench_agent: agents did not "
+			    "synchronize\n");
+			exit(1);
+		}
+		/* short once all run: a slow start is not a failure */
+		for (int i = 0; i < h->n; i++)
+			h->set[i].master_dead_interval = FAILOVER_MDI_MS;
+		t0 = harness_ms_us();
+		harness_stop(h, harness_find(h, "g00-0"));
+		if (harness_run_until(h, bench_followed, NULL, 30000) < 0) {
+			fprintf(stderr, "bench_agent: no failover\n");
+			for (int i = 0; i < h->n; i++)
+				if (h->ag[i] != NULL)
+					fprintf(stderr, "%s v%ju %s\n", h->names[i],
+					    (uintmax_t)h->ag[i]->topo->version, h->ag[i]->topo->servers[h->ag[i]->topo->groups[0].master].name);
+			exit(1);
+		}
+		ms[r] = (double)(harness_ms_us() - t0) / 1000.0;
+		harness_free(h);
+	}
+	return bench_median(ms, FAILOVER_RUNS);
+}
+
 int
 main(void)
 {
@@ -359,5 +426,10 @@ main(void)
 	    "20 ms)\n", glitch);
 	printf("bench: lsa.flap_changes %ju changes (flap every 10 s for "
 	    "10 min; target <= 6)\n", (uintmax_t)bench_flap());
+	mark = bench_failover();
+	printf("bench: lsa.failover_ms %.3f ms (100 agents, "
+	    "master_dead_interval %d ms)\n", mark, FAILOVER_MDI_MS);
+	printf("bench: lsa.failover_over_mdi_ms %.3f ms\n",
+	    mark - FAILOVER_MDI_MS);
 	return 0;
 }

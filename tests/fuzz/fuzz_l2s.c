@@ -71,6 +71,7 @@ fuzz_msg_equal(const struct lsmsg *a, const struct lsmsg *b)
 	case LSMSG_REC:
 		return fuzz_rec_equal(&a->rec, &b->rec);
 	case LSMSG_DONE:
+	case LSMSG_ALIVE:
 		return 1;
 	}
 	return 0;
@@ -115,6 +116,9 @@ fuzz_reencode(const struct lsmsg *m)
 		break;
 	case LSMSG_DONE:
 		buf = lsmsg_encode_done(&len);
+		break;
+	case LSMSG_ALIVE:
+		buf = lsmsg_encode_alive(&len);
 		break;
 	}
 	if (buf == NULL || fuzz_decode(buf, len, &again) != 0 ||

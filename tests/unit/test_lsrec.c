@@ -94,6 +94,9 @@ msg_text(const struct lsmsg *m, char *out, size_t size)
 	case LSMSG_DONE:
 		tabletest_put(out, size, "done");
 		break;
+	case LSMSG_ALIVE:
+		tabletest_put(out, size, "alive");
+		break;
 	}
 }
 
@@ -365,6 +368,7 @@ static const struct decode_case decode_cases[] = {
 	  "\"digest\":\"" HEX64 "\",\"records\":2,\"topology\":7}", 0,
 	  "hello server=a digest=" HEX64 " records=2 topology=7", NULL },
 	{ "done", "{\"m\":\"done\"}", 0, "done", NULL },
+	{ "alive", "{\"m\":\"alive\"}", 0, "alive", NULL },
 	{ "summary: empty", SUM_ "[]}", 0, "summary", NULL },
 	{ "summary: every kind of key", SUM_ "[[\"connector:London-NewYork:"
 	  "lon-bh1\",\"lon-bh1\",5,0],[\"server:ny-bh1\",\"lon-rgm\",7,0],"
@@ -849,7 +853,7 @@ run_hello(void **state)
 	free(buf);
 }
 
-/* done and summary, encoded then decoded */
+/* done, alive and summary, encoded then decoded */
 static void
 test_done_round_trip(void **state)
 {
@@ -862,6 +866,12 @@ test_done_round_trip(void **state)
 	assert_string_equal(buf, "{\"m\":\"done\"}");
 	assert_int_equal(decode(buf, len, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.type, LSMSG_DONE);
+	lsmsg_clear(&m);
+	free(buf);
+	buf = lsmsg_encode_alive(&len);
+	assert_string_equal(buf, "{\"m\":\"alive\"}");
+	assert_int_equal(decode(buf, len, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.type, LSMSG_ALIVE);
 	lsmsg_clear(&m);
 	free(buf);
 }
@@ -945,6 +955,12 @@ test_decode_limit(void **state)
 	/* at the limit, the spaces are just white space */
 	assert_int_equal(lsmsg_decode(buf, len - 1, &m, err, sizeof(err)), 0);
 	assert_int_equal(m.type, LSMSG_DONE);
+	lsmsg_clear(&m);
+	free(buf);
+	buf = lsmsg_encode_alive(&len);
+	assert_string_equal(buf, "{\"m\":\"alive\"}");
+	assert_int_equal(decode(buf, len, &m, err, sizeof(err)), 0);
+	assert_int_equal(m.type, LSMSG_ALIVE);
 	lsmsg_clear(&m);
 	free(buf);
 }
