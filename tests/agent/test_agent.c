@@ -2,7 +2,8 @@
  * test_agent.c - many agents in one process (harness.h), real TLS on
  * loopback, millisecond timers: propagation through masters and
  * bridgeheads, replays and older records, the master lost and back, a
- * restart from disk, a lost state directory, set-master, refused origins.
+ * restart from disk, a lost state directory, set-master, refused origins,
+ * keepalives.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -359,6 +360,34 @@ test_set_master(void **state)
 	harness_free(h);
 }
 
+/* quiet adjacencies stay up: keepalives come every peer_idle_timeout/3,
+ * so no session ends by idle timeout and none is opened again */
+static void
+test_keepalive(void **state)
+{
+	char *t = harness_topology(2, 3, harness_port_base(0));
+	struct harness *h = harness_new(t, NULL, HARNESS_NO_MONITOR);
+
+	(void)state;
+	free(t);
+	for (int i = 0; i < h->n; i++) {
+		h->set[i].peer_idle_timeout = 300;
+		assert_int_equal(harness_start(h, i), 0);
+	}
+	assert_int_equal(harness_run_until(h, harness_all_full, NULL,
+	    WAIT_MS), 0);
+	harness_run_until(h, harness_never, NULL, 1500);
+	for (int i = 0; i < h->n; i++) {
+		struct peer *p;
+
+		assert_int_equal(agent_peers_full(h->ag[i]),
+		    agent_peers(h->ag[i]));
+		TAILQ_FOREACH(p, &h->ag[i]->peers, entry)
+			assert_int_equal(p->sessions, 1);
+	}
+	harness_free(h);
+}
+
 int
 main(void)
 {
@@ -370,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_restart_from_disk),
 		cmocka_unit_test(test_state_lost),
 		cmocka_unit_test(test_set_master),
+		cmocka_unit_test(test_keepalive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
