@@ -5,7 +5,9 @@
  * status: {"server","group","role","master","topology_version",
  *          "lst_version","digest","records","epoch",
  *          "peers":[{"name","state","initiator","since_ms","bytes_out"}],
- *          "stats":{...agent_stats...}}
+ *          "stats":{...agent_stats...},
+ *          "reroute":{...reroute_stats...} (when rerouting is on)}
+ *   role: "master", "backup" (a backup master) or "member"
  * lst:    {"server","digest","records":[{"key","kind","origin","seq",
  *          "state"|"version","age_ms"}]}
  */
@@ -41,7 +43,8 @@ agent_status_json(struct agent *a)
 	json_object_set_new(o, "group", g >= 0 ?
 	    json_string(t->groups[g].name) : json_null());
 	json_object_set_new(o, "role", json_string(agent_is_master(a) ?
-	    "master" : "member"));
+	    "master" : g >= 0 && topo_list_has(&t->groups[g].backups,
+	    a->self_idx) ? "backup" : "member"));
 	json_object_set_new(o, "master", g >= 0 ?
 	    json_string(t->servers[t->groups[g].master].name) : json_null());
 	json_object_set_new(o, "topology_version",
@@ -68,6 +71,17 @@ agent_status_json(struct agent *a)
 	    "sessions_closed_bad", (json_int_t)a->stats.sessions_closed_bad,
 	    "bytes_out", (json_int_t)a->stats.bytes_out);
 	json_object_set_new(o, "stats", st);
+	if (a->reroute != NULL) {
+		const struct reroute_stats *rs = reroute_stats(a->reroute);
+
+		json_object_set_new(o, "reroute", json_pack(
+		    "{sIsIsIsIsIsI}", "passes", (json_int_t)rs->passes,
+		    "rechecks", (json_int_t)rs->rechecks,
+		    "listed", (json_int_t)rs->listed,
+		    "affected", (json_int_t)rs->affected,
+		    "retried", (json_int_t)rs->retried,
+		    "flushes", (json_int_t)rs->flushes));
+	}
 	return agent_status_dump(o);
 }
 

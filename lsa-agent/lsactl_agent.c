@@ -144,7 +144,7 @@ lsactl_agent_int(json_t *o, const char *key)
 static void
 lsactl_agent_status_print(json_t *r)
 {
-	json_t *peers = json_object_get(r, "peers"), *p;
+	json_t *peers = json_object_get(r, "peers"), *p, *rr;
 	size_t i;
 
 	printf("server %s, group %s, role %s, master %s\n",
@@ -154,6 +154,14 @@ lsactl_agent_status_print(json_t *r)
 	    "epoch %lld\ndigest %s\n", lsactl_agent_int(r, "topology_version"),
 	    lsactl_agent_int(r, "lst_version"), lsactl_agent_int(r, "records"),
 	    lsactl_agent_int(r, "epoch"), lsactl_agent_str(r, "digest"));
+	if ((rr = json_object_get(r, "reroute")) != NULL)
+		printf("reroute: %lld passes, %lld rechecks, %lld affected, "
+		    "%lld retried, %lld flushes\n",
+		    lsactl_agent_int(rr, "passes"),
+		    lsactl_agent_int(rr, "rechecks"),
+		    lsactl_agent_int(rr, "affected"),
+		    lsactl_agent_int(rr, "retried"),
+		    lsactl_agent_int(rr, "flushes"));
 	printf("%-24s %-11s %-9s %10s %12s\n", "PEER", "STATE", "OPENS",
 	    "SINCE_S", "BYTES_OUT");
 	json_array_foreach(peers, i, p)

@@ -77,6 +77,8 @@ monitor_decay(struct mon_link *l, uint64_t now)
 int
 monitor_local_down(const struct mon_link *l)
 {
+	if (l->override != MON_AUTO)	/* the admin's word, here too */
+		return l->override == MON_FORCE_DOWN;
 	return l->advertised == 1 || l->state == MON_RETRYING;
 }
 

@@ -37,6 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
+# the postqueue stand-in (tests/agent/postqueue-standin.sh) of agent n
+export LSA_STANDIN_DIR="$tmp/standin"
+mkdir "$LSA_STANDIN_DIR" || exit 1
 failed=0
 cur_log="$tmp/m.log"
 . tests/cli_lib.sh
@@ -240,7 +243,14 @@ tls_cert = $tmp/ca/$name.pem
 tls_key = $tmp/ca/$name.key
 control_socket = $tmp/$name/ctl.sock
 reconnect_interval = 100ms
+reroute_interval = 100ms
 EOF
+		# n reroutes through the stand-in for postqueue; m and p not
+		if [ "$name" = n ]; then
+			echo "reroute_command = $PWD/tests/agent/postqueue-standin.sh"
+		else
+			echo "reroute_command ="
+		fi >>"$tmp/$name.conf"
 	done
 }
 
@@ -472,6 +482,33 @@ bad "more records than announced" 'reason="more records than announced"' \
     read hello:zero:0 read repeat:1001:conn:K-out:k:$S1:1
 [ "$(num m rec_same)" -eq $((r_same + 1000)) ]
 result "more records than announced: the first 1000 taken (rec_same)" $?
+
+# ------------------------------------------------------- rerouting now
+# n's connector G1-G2 held up, then down, by the admin (overrides, so the
+# monitor's view does not matter): n's own routing changed, so the daemon
+# lists the queue once (the stand-in's listing is empty: nothing to retry)
+# and counts the pass in its status; back to the monitor afterwards
+"$LSACTL" connector -c "$tmp/n.conf" up G1-G2 >/dev/null
+sleep 0.5	# a pass that this caused (reroute_interval 100ms) is over
+passes=$(num n passes)
+: >"$LSA_STANDIN_DIR/calls"
+reroute_status() {
+	[ "$(num n passes)" -eq $((passes + 1)) ] &&
+	    [ "$(num n retried)" -eq 0 ] && [ "$(num n flushes)" -eq 0 ]
+}
+"$LSACTL" connector -c "$tmp/n.conf" down G1-G2 >/dev/null &&
+    until_ok grep -q ' -j$' "$LSA_STANDIN_DIR/calls" &&
+    until_ok reroute_status &&
+    [ "$(grep -c . "$LSA_STANDIN_DIR/calls")" -eq 1 ]
+rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "# passes before: $passes"
+	sed 's/^/# calls: /' "$LSA_STANDIN_DIR/calls"
+	"$LSACTL" status -c "$tmp/n.conf" | sed 's/^/# status: /'
+fi
+result "n's routing changed: one postqueue -j, nothing retried" "$rc"
+"$LSACTL" connector -c "$tmp/n.conf" auto G1-G2 >/dev/null
+result "lsactl connector auto G1-G2 at n" $?
 
 # ---------------------------------------------------------------- the end
 alive "$M_PID" && alive "$N_PID" && alive "$P_PID" && full_mesh &&
