@@ -158,19 +158,8 @@ reroute_view_new(struct agent *a)
 static int
 reroute_view_same(const struct reroute_view *x, const struct reroute_view *y)
 {
-	if (x == NULL || y == NULL || x->t->version != y->t->version ||
-	    x->t->nservers != y->t->nservers ||
-	    x->t->nconnectors != y->t->nconnectors ||
-	    memcmp(x->ls->server_down, y->ls->server_down,
-	    (size_t)x->t->nservers) != 0)
-		return 0;
-	for (int c = 0; c < x->t->nconnectors; c++)
-		if (x->t->connectors[c].sources.n !=
-		    y->t->connectors[c].sources.n ||
-		    memcmp(x->ls->source_down[c], y->ls->source_down[c],
-		    (size_t)x->t->connectors[c].sources.n) != 0)
-			return 0;
-	return 1;
+	return x != NULL && y != NULL && x->t->version == y->t->version &&
+	    linkstate_equal(x->ls, y->ls, x->t);
 }
 
 /* reroute_affected - a recipient of m is routed differently now */
@@ -288,6 +277,18 @@ reroute_end(struct reroute *r)
 		reroute_schedule(r);
 }
 
+/* reroute_fail - no listing: nothing retried; a pass keeps the old
+ * routing to compare with next time */
+static void
+reroute_fail(struct reroute *r)
+{
+	if (!r->rechecking) {
+		reroute_view_free(r->now);
+		r->now = NULL;
+	}
+	reroute_end(r);
+}
+
 /* reroute_cmd_done - one -i or -f ended */
 static void
 reroute_cmd_done(void *arg, int status, const char *out, size_t len)
@@ -352,11 +353,7 @@ reroute_list_done(void *arg, int status, const char *out, size_t len)
 	if (status != 0 && !too_big) {
 		log_warnx("reroute server=%s postqueue -j failed (status %d): "
 		    "nothing retried", r->a->self, status);
-		if (!r->rechecking) {
-			reroute_view_free(r->now);
-			r->now = NULL;	/* compare with the old routing again */
-		}
-		reroute_end(r);
+		reroute_fail(r);
 		return;
 	}
 	if (!too_big)
@@ -381,13 +378,8 @@ reroute_list(struct reroute *r)
 {
 	r->running = 1;
 	if (reroute_run(r, "-j", NULL, REROUTE_LIST_MAX, REROUTE_LIST_MS,
-	    reroute_list_done) < 0) {
-		if (!r->rechecking) {
-			reroute_view_free(r->now);
-			r->now = NULL;
-		}
-		reroute_end(r);
-	}
+	    reroute_list_done) < 0)
+		reroute_fail(r);
 }
 
 /* reroute_pass_cb - time for a pass */

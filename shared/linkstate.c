@@ -40,6 +40,21 @@ linkstate_copy(const struct linkstate *ls, const struct topology *t)
 	return c;
 }
 
+/* linkstate_equal - the same states (a and b made for topology t) */
+int
+linkstate_equal(const struct linkstate *a, const struct linkstate *b,
+    const struct topology *t)
+{
+	if (a->nservers != b->nservers || a->nconnectors != b->nconnectors ||
+	    memcmp(a->server_down, b->server_down, (size_t)a->nservers) != 0)
+		return 0;
+	for (int c = 0; c < a->nconnectors; c++)
+		if (memcmp(a->source_down[c], b->source_down[c],
+		    (size_t)t->connectors[c].sources.n) != 0)
+			return 0;
+	return 1;
+}
+
 /* linkstate_free - release everything */
 void
 linkstate_free(struct linkstate *ls)

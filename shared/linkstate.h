@@ -28,6 +28,9 @@ struct linkstate *linkstate_new(const struct topology *t);
 /* a copy; t must be the topology ls was made for (or the same text) */
 struct linkstate *linkstate_copy(const struct linkstate *ls,
     const struct topology *t);
+/* 1 when a and b, made for t (or the same text), hold the same states */
+int linkstate_equal(const struct linkstate *a, const struct linkstate *b,
+    const struct topology *t);
 void linkstate_free(struct linkstate *ls);
 int linkstate_set_connector(struct linkstate *ls, const struct topology *t,
     int connector, int source, int down);

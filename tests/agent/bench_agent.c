@@ -366,16 +366,14 @@ bench_failover(void)
 	double ms[FAILOVER_RUNS];
 
 	for (int r = 0; r < FAILOVER_RUNS; r++) {
-		char *t = harness_topology(20, 5, harness_port_base(0)), *u;
-		char *p = strstr(t, "[group g00]\n") + strlen("[group g00]\n");
+		char *t = harness_insert(harness_topology(20, 5,
+		    harness_port_base(0)), "[group g00]",
+		    "backup_masters = g00-2, g00-3\n");
 		struct harness *h;
 		uint64_t t0;
 
-		u = xasprintf("%.*sbackup_masters = g00-2, g00-3\n%s",
-		    (int)(p - t), t, p);
-		h = harness_new(u, NULL, HARNESS_START | HARNESS_NO_MONITOR);
+		h = harness_new(t, NULL, HARNESS_START | HARNESS_NO_MONITOR);
 		free(t);
-		free(u);
 		if (harness_run_until(h, harness_all_full, NULL, 60000) < 0 ||
 		    harness_run_until(h, harness_all_same, NULL, 60000) < 0) {
 			fprintf(stderr, "bench_agent: agents did not "

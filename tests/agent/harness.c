@@ -95,6 +95,21 @@ harness_topology(int ngroups, int per, int port_base)
 	return buf;
 }
 
+/* harness_insert - see harness.h */
+char *
+harness_insert(char *text, const char *after, const char *lines)
+{
+	char *head = xasprintf("%s\n", after), *p, *u;
+
+	if ((p = strstr(text, head)) == NULL)
+		fatalx("harness: no line \"%s\"", after);
+	p += strlen(head);
+	u = xasprintf("%.*s%s%s", (int)(p - text), text, lines, p);
+	free(head);
+	free(text);
+	return u;
+}
+
 /* harness_write - a file with text */
 static void
 harness_write(const char *path, const char *text)

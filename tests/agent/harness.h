@@ -38,6 +38,9 @@ struct harness {
 /* a topology: ngroups groups of per servers, a ring of connectors */
 char *harness_topology(int ngroups, int per, int port_base);
 int harness_port_base(int n);
+/* text with lines put right after its first line "after\n" (there must
+ * be one, else fatal); takes text, the caller frees the result */
+char *harness_insert(char *text, const char *after, const char *lines);
 /* extra: more [agent] settings lines for every agent, or NULL */
 struct harness *harness_new(const char *topo_text, const char *extra,
     int flags);

@@ -110,16 +110,13 @@ all_master(struct harness *h, void *arg)
 static struct harness *
 start(int per, const char *backups)
 {
-	char *t = harness_topology(2, per, harness_port_base(0)), *u;
+	char *t = harness_topology(2, per, harness_port_base(0)), *line;
 	struct harness *h;
 
 	if (backups != NULL) {
-		char *p = strstr(t, "[group g00]\n") + strlen("[group g00]\n");
-
-		u = xasprintf("%.*sbackup_masters = %s\n%s", (int)(p - t), t,
-		    backups, p);
-		free(t);
-		t = u;
+		line = xasprintf("backup_masters = %s\n", backups);
+		t = harness_insert(t, "[group g00]", line);
+		free(line);
 	}
 	h = harness_new(t, NULL, HARNESS_START | HARNESS_NO_MONITOR);
 	free(t);
@@ -286,14 +283,13 @@ test_failover_and_fencing(void **state)
 static char *
 topo_v5_master(const char *master)
 {
-	char *t = harness_topology(2, 4, harness_port_base(0)), *u;
-	char *p = strstr(t, "version = 1");
+	char *t = harness_topology(2, 4, harness_port_base(0));
+	char *line = xasprintf("master = %s\n", master);
 
-	p[strlen("version = ")] = '5';
-	p = strstr(t, "[group g00]\n") + strlen("[group g00]\n");
-	u = xasprintf("%.*smaster = %s\n%s", (int)(p - t), t, master, p);
-	free(t);
-	return u;
+	strstr(t, "version = 1")[strlen("version = ")] = '5';
+	t = harness_insert(t, "[group g00]", line);
+	free(line);
+	return t;
 }
 
 /* a member cannot make itself master; a backup can only make itself the

@@ -37,21 +37,19 @@ struct rt {
 static char *
 topology(void)
 {
-	char *t = harness_topology(2, 3, harness_port_base(0)), *u;
+	char *t = harness_topology(2, 3, harness_port_base(0));
 	static const char *const names[] = { "g00-0", "g00-1", "g00-2",
 	    "g01-0", "g01-1", "g01-2" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char head[64];
-		char *p;
+		char head[64], *lines;
 
-		snprintf(head, sizeof(head), "[server %s]\n", names[i]);
-		p = strstr(t, head) + strlen(head);
-		u = xasprintf("%.*ssmtp_port = %zu\n%s%s", (int)(p - t), t,
-		    2500 + i, i == 2 ? "mailboxes = g00.test\n" :
-		    i == 5 ? "mailboxes = g01.test\n" : "", p);
-		free(t);
-		t = u;
+		snprintf(head, sizeof(head), "[server %s]", names[i]);
+		lines = xasprintf("smtp_port = %zu\n%s", 2500 + i,
+		    i == 2 ? "mailboxes = g00.test\n" :
+		    i == 5 ? "mailboxes = g01.test\n" : "");
+		t = harness_insert(t, head, lines);
+		free(lines);
 	}
 	return t;
 }
