@@ -1,0 +1,832 @@
+#!/usr/bin/env python3
+"""e2e.py - end-to-end harness: a whole organization of real Postfix
+instances, lsa-agents and lsa-policyds in one network namespace.
+
+Library (importable; make demo and make bench may reuse it):
+
+  Netns(name)            a network namespace made here; the driver process
+                         itself enters it (setns), so every child (Postfix,
+                         agents, policyds, nft, the SMTP clients) runs there
+  Topology(path)         the servers, groups and connectors of a topology file
+  Org(topology, base)    one Postfix + lsa-agent + lsa-policyd per server:
+                         org.up() brings the organization up (config dirs,
+                         test CA, addresses on lo, start, wait until every
+                         adjacency is full and every policyd answers),
+                         org.down() tears everything down
+  org.cut(a, b, how)     nftables rules on the output hook dropping or
+                         rejecting everything between two servers' addresses
+                         (both ways); org.restore(handle) deletes them
+  Load(org, server, ...) paced SMTP load in a thread, bounded in count and time
+  org.deliveries()       every message in every maildir: recipient, path
+                         (from the Received headers), final server
+  org.queue(server)      postqueue -c DIR -j of one instance
+  org.account(sent)      sent / delivered / bounced / duplicated / missing
+
+Scenarios (run as a program): the seed-002 organization, then seed 004's.
+Each check prints "ok NAME" or "not ok NAME"; figures are "# " lines.
+Exit status 1 when any check failed. Run as root from anywhere:
+
+    python3 tests/e2e/e2e.py [--only N,N,...] [--keep]
+
+Environment: BUILD (default build), E2E_VERBOSE=1 for more output.
+"""
+
+import configparser
+import ctypes
+import json
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+BUILD = os.path.abspath(os.path.join(REPO, os.environ.get("BUILD", "build")))
+BIN = os.path.join(BUILD, "bin")
+VERBOSE = os.environ.get("E2E_VERBOSE", "") not in ("", "0")
+CLONE_NEWNET = 0x40000000
+
+T0 = time.monotonic()
+
+
+def log(msg):
+    print("# [%6.1fs] %s" % (time.monotonic() - T0, msg), flush=True)
+
+
+def vlog(msg):
+    if VERBOSE:
+        log(msg)
+
+
+def sh(cmd, check=True, timeout=60, **kw):
+    """run cmd (a list), return its CompletedProcess (text)"""
+    vlog("$ " + " ".join(cmd))
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=timeout, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s%s" % (" ".join(cmd), r.returncode,
+                                                   r.stdout, r.stderr))
+    return r
+
+
+def wait_for(pred, timeout, interval=0.1):
+    """poll pred() until true or timeout; return the last value"""
+    end = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= end:
+            return v
+        time.sleep(interval)
+
+
+# ------------------------------------------------------------ namespace
+class Netns:
+    """A network namespace; enter() moves this process into it."""
+
+    def __init__(self, name):
+        self.name = name
+        self.entered = False
+        sh(["ip", "netns", "add", name])
+        self.made = True
+
+    def enter(self):
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open("/run/netns/" + self.name, os.O_RDONLY)
+        try:
+            if libc.setns(fd, CLONE_NEWNET) != 0:
+                e = ctypes.get_errno()
+                raise OSError(e, "setns: " + os.strerror(e))
+        finally:
+            os.close(fd)
+        self.entered = True
+        sh(["ip", "link", "set", "lo", "up"])
+        # a new namespace has 10: postlogd deadlocks whole instances
+        sh(["sysctl", "-q", "-w", "net.unix.max_dgram_qlen=1024"])
+        sh(["nft", "add", "table", "inet", "e2e"])
+        sh(["nft", "add chain inet e2e output "
+            "{ type filter hook output priority 0 ; policy accept ; }"])
+
+    def add_addr(self, addr):
+        sh(["ip", "addr", "add", addr + "/32", "dev", "lo"])
+
+    def delete(self):
+        if self.made:
+            sh(["ip", "netns", "del", self.name], check=False)
+            self.made = False
+
+
+# ------------------------------------------------------------- topology
+class Topology:
+    """What the harness needs of a topology file."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(path) as f:
+            self.text = f.read()
+        cp = configparser.ConfigParser(inline_comment_prefixes=(";", "#"),
+                                       comment_prefixes=(";", "#"),
+                                       interpolation=None, strict=False)
+        cp.optionxform = str
+        cp.read_string(self.text)
+        self.org = dict(cp["organization"])
+        self.servers = {}       # name -> dict(group, address, mailboxes)
+        self.groups = {}        # name -> dict(master, backups, servers)
+        self.connectors = {}
+        order = []
+        for sec in cp.sections():
+            kind, _, name = sec.partition(" ")
+            d = dict(cp[sec])
+            if kind == "server":
+                d["mailboxes"] = [m.strip() for m in
+                                  d.get("mailboxes", "").replace("\n", ",")
+                                  .split(",") if m.strip()]
+                self.servers[name] = d
+                order.append(name)
+            elif kind == "group":
+                self.groups[name] = d
+            elif kind == "connector":
+                self.connectors[name] = d
+        for g, d in self.groups.items():
+            d["servers"] = [s for s in order if self.servers[s]["group"] == g]
+            d.setdefault("master", d["servers"][0] if d["servers"] else "")
+        self.order = order
+
+    def server_of_domain(self, domain):
+        for s in self.order:
+            if domain in self.servers[s]["mailboxes"]:
+                return s
+        return None
+
+
+def topology_with(text, version, edits):
+    """a copy of topology text with its version set and edits applied:
+    edits is a list of (section, key, value) (value None: remove the key;
+    a new section is appended when missing)"""
+    text = re.sub(r"(?m)^version\s*=\s*\d+", "version = %d" % version, text)
+    for sec, key, val in edits:
+        hdr = "[%s]" % sec
+        lines = text.split("\n")
+        try:
+            i = next(k for k, l in enumerate(lines) if l.strip() == hdr)
+        except StopIteration:
+            lines += ["", hdr]
+            i = len(lines) - 1
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("["):
+            j += 1
+        body = lines[i + 1:j]
+        body = [l for l in body
+                if not re.match(r"\s*%s\s*=" % re.escape(key), l)]
+        while body and body[-1].strip() == "":
+            body.pop()
+        if val is not None:
+            body.append("%s = %s" % (key, val))
+        lines[i + 1:j] = body + [""]
+        text = "\n".join(lines)
+    return text
+
+
+# ---------------------------------------------------------- the servers
+class Server:
+    def __init__(self, org, name, info):
+        self.org = org
+        self.name = name
+        self.group = info["group"]
+        self.addr = info["address"]
+        self.mailboxes = info["mailboxes"]
+        self.dir = os.path.join(org.base, name)
+        self.pfdir = os.path.join(self.dir, "postfix")
+        self.spool = os.path.join(self.dir, "spool")
+        self.maildir = os.path.join(self.dir, "mail")
+        self.maillog = os.path.join(self.dir, "maillog")
+        self.conf = os.path.join(self.dir, "lsa.conf")
+        self.topo = os.path.join(self.dir, "topology.conf")
+        self.state = os.path.join(self.dir, "state")
+        self.sock = os.path.join(self.dir, "agent.sock")
+        self.agent_log = os.path.join(self.dir, "agent.log")
+        self.policyd_log = os.path.join(self.dir, "policyd.log")
+        self.agent = None
+        self.policyd = None
+        self.postfix_up = False
+
+    # -------------------------------------------------------- Postfix
+    def postfix_setup(self):
+        for d in (self.pfdir, self.spool, os.path.join(self.dir, "data"),
+                  self.state):
+            os.makedirs(d, exist_ok=True)
+        os.makedirs(self.maildir, exist_ok=True)
+        os.chown(self.maildir, 65534, 65534)
+        pw = __import__("pwd").getpwnam("postfix")
+        os.chown(os.path.join(self.dir, "data"), pw.pw_uid, pw.pw_gid)
+        shutil.copy("/etc/postfix/master.cf.proto",
+                    os.path.join(self.pfdir, "master.cf"))
+        open(os.path.join(self.pfdir, "main.cf"), "w").close()
+        a = self.addr
+        pol = ("check_policy_service { inet:%s:10692, timeout=5s, "
+               "{ default_action = DUNNO } }" % a)
+        exact = [m for m in self.mailboxes if not m.startswith("*")]
+        settings = {
+            "compatibility_level": "3.6",
+            "queue_directory": self.spool,
+            "data_directory": os.path.join(self.dir, "data"),
+            "mail_owner": "postfix",
+            "setgid_group": "postdrop",
+            "myhostname": self.name,
+            "mydomain": "e2e.test",
+            "myorigin": "$myhostname",
+            "inet_interfaces": a,
+            "inet_protocols": "ipv4",
+            "mydestination": "",
+            "local_recipient_maps": "",
+            "alias_maps": "",
+            "alias_database": "",
+            "relay_domains": "",
+            "mynetworks": "127.0.0.0/8",
+            "transport_maps": "socketmap:inet:%s:10691:transport" % a,
+            "smtpd_recipient_restrictions":
+                pol + ", permit_mynetworks, reject_unauth_destination",
+            "smtpd_end_of_data_restrictions": pol,
+            "defer_transports": "lsahold",
+            "smtp_bind_address": a,
+            "smtpd_peername_lookup": "no",
+            "smtp_dns_support_level": "disabled",
+            "smtp_connect_timeout": "2s",
+            "smtp_helo_timeout": "5s",
+            "maillog_file": self.maillog,
+            "maillog_file_prefixes": "/var, /dev/stdout, " + self.org.base,
+            "virtual_mailbox_domains": ", ".join(exact),
+            "virtual_mailbox_base": self.maildir,
+            "virtual_mailbox_maps": "static:inbox/",
+            "virtual_uid_maps": "static:65534",
+            "virtual_gid_maps": "static:65534",
+            "virtual_minimum_uid": "100",
+            # Postfix's own retries are slow on purpose: mail that moves
+            # within seconds was moved by the agent (rerouting now)
+            "queue_run_delay": "30s",
+            "minimal_backoff_time": "30s",
+            "maximal_backoff_time": "60s",
+            "delay_warning_time": "0",
+            "in_flow_delay": "0",
+            "biff": "no",
+            "smtputf8_enable": "no",
+            "append_dot_mydomain": "no",
+            "smtpd_tls_security_level": "none",
+            "smtp_tls_security_level": "none",
+            "default_process_limit": "20",
+            "smtpd_client_connection_count_limit": "0",
+            "smtpd_client_connection_rate_limit": "0",
+            "smtpd_banner": "$myhostname ESMTP",
+        }
+        sh(["postconf", "-c", self.pfdir, "-e"] +
+           ["%s=%s" % kv for kv in settings.items()])
+        # master.cf: no chroot; the lsahold service (held mail)
+        mc = os.path.join(self.pfdir, "master.cf")
+        out = []
+        with open(mc) as f:
+            for line in f:
+                fl = line.split()
+                if (line[:1] not in ("#", " ", "\t", "\n") and len(fl) >= 8
+                        and fl[4] in ("y", "-")):
+                    fl[4] = "n"
+                    line = "%-9s %-5s %-7s %-7s %-7s %-7s %-7s %s\n" % (
+                        fl[0], fl[1], fl[2], fl[3], fl[4], fl[5], fl[6],
+                        " ".join(fl[7:]))
+                out.append(line)
+        with open(mc, "w") as f:
+            f.writelines(out)
+        sh(["postconf", "-c", self.pfdir, "-M",
+            "lsahold/unix=lsahold unix - - n - - smtp"])
+
+    def postfix(self, *args, check=True):
+        return sh(["postfix", "-c", self.pfdir] + list(args), check=check,
+                  timeout=60)
+
+    def postfix_start(self):
+        self.postfix("start")
+        self.postfix_up = True
+
+    def postfix_stop(self):
+        if self.postfix_up:
+            self.postfix("stop", check=False)
+            self.postfix_up = False
+
+    def smtp_ready(self):
+        try:
+            with socket.create_connection((self.addr, 25), timeout=1) as c:
+                return c.recv(100).startswith(b"220")
+        except OSError:
+            return False
+
+    def queue(self):
+        """postqueue -j: a list of dicts (every message in the queue)"""
+        r = sh(["postqueue", "-c", self.pfdir, "-j"], check=False)
+        q = []
+        for line in r.stdout.splitlines():
+            try:
+                q.append(json.loads(line))
+            except ValueError:
+                pass
+        return q
+
+    # ------------------------------------------------- agent, policyd
+    def write_conf(self, timers):
+        ca = self.org.ca
+        lines = ["[agent]",
+                 "server = " + self.name,
+                 "topology = " + self.topo,
+                 "state_dir = " + self.state,
+                 "listen = %s:691" % self.addr,
+                 "tls_ca = %s/ca.pem" % ca,
+                 "tls_cert = %s/%s.pem" % (ca, self.name),
+                 "tls_key = %s/%s.key" % (ca, self.name),
+                 "control_socket = " + self.sock,
+                 "postfix_config_dir = " + self.pfdir]
+        lines += ["%s = %s" % kv for kv in timers.items()]
+        lines += ["",
+                  "[policyd]",
+                  "socketmap_listen = inet:%s:10691" % self.addr,
+                  "policy_listen = inet:%s:10692" % self.addr,
+                  "snapshot = " + os.path.join(self.state, "lst.snapshot"),
+                  "snapshot_check_interval = 100ms",
+                  ""]
+        with open(self.conf, "w") as f:
+            f.write("\n".join(lines))
+
+    def agent_start(self):
+        f = open(self.agent_log, "a")
+        self.agent = subprocess.Popen(
+            [os.path.join(BIN, "lsa-agent"), "-d", "-c", self.conf],
+            stdout=f, stderr=f, stdin=subprocess.DEVNULL)
+        f.close()
+
+    def agent_kill(self, sig=signal.SIGTERM):
+        if self.agent and self.agent.poll() is None:
+            self.agent.send_signal(sig)
+            try:
+                self.agent.wait(10)
+            except subprocess.TimeoutExpired:
+                self.agent.kill()
+                self.agent.wait()
+        self.agent = None
+
+    def policyd_start(self):
+        f = open(self.policyd_log, "a")
+        self.policyd = subprocess.Popen(
+            [os.path.join(BIN, "lsa-policyd"), "-d", "-c", self.conf],
+            stdout=f, stderr=f, stdin=subprocess.DEVNULL)
+        f.close()
+
+    def policyd_kill(self):
+        if self.policyd and self.policyd.poll() is None:
+            self.policyd.terminate()
+            try:
+                self.policyd.wait(10)
+            except subprocess.TimeoutExpired:
+                self.policyd.kill()
+                self.policyd.wait()
+        self.policyd = None
+
+    def status(self):
+        """lsactl status --json of this server's agent (None: no answer)"""
+        r = sh([os.path.join(BIN, "lsactl"), "status", "--json", "-c",
+                self.conf, "-S", self.sock], check=False, timeout=10)
+        if r.returncode != 0:
+            return None
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            return None
+
+    def lst(self):
+        r = sh([os.path.join(BIN, "lsactl"), "show", "lst", "--json", "-c",
+                self.conf, "-S", self.sock], check=False, timeout=10)
+        try:
+            return json.loads(r.stdout)
+        except ValueError:
+            return None
+
+    def lsactl(self, *args):
+        return sh([os.path.join(BIN, "lsactl")] + list(args) +
+                  ["-c", self.conf, "-S", self.sock], check=False, timeout=10)
+
+    def lookup(self, key):
+        """one socketmap transport lookup, as Postfix asks it"""
+        q = ("transport " + key).encode()
+        try:
+            with socket.create_connection((self.addr, 10691), timeout=2) as c:
+                c.sendall(b"%d:%s," % (len(q), q))
+                buf = b""
+                while not buf.endswith(b","):
+                    d = c.recv(4096)
+                    if not d:
+                        break
+                    buf += d
+            return buf.split(b":", 1)[1][:-1].decode()
+        except (OSError, IndexError):
+            return None
+
+
+# ------------------------------------------------------------ messages
+RECV_BY = re.compile(r"\bby\s+(\S+)\s+\(Postfix\)")
+
+
+def parse_message(path):
+    """(recipient, [servers in order], message-id) of one delivered file"""
+    with open(path, "rb") as f:
+        raw = f.read(65536)
+    head = raw.split(b"\n\n", 1)[0].decode("utf-8", "replace")
+    head = re.sub(r"\n[ \t]+", " ", head)
+    rcpt, mid, hops = None, None, []
+    for line in head.split("\n"):
+        name, _, val = line.partition(":")
+        n = name.lower()
+        if n == "delivered-to" and rcpt is None:
+            rcpt = val.strip().lower()
+        elif n == "received":
+            m = RECV_BY.search(val)
+            if m:
+                hops.append(m.group(1))
+        elif n == "message-id" and mid is None:
+            mid = val.strip()
+    hops.reverse()
+    return rcpt, hops, mid
+
+
+class Load(threading.Thread):
+    """Paced SMTP load into one server: count messages at rate per second
+    (0: as fast as it goes), bounded by deadline seconds; each message has
+    a unique recipient TAG-N@DOMAIN (several domains: one message, one
+    recipient each, or all at once with together=True)."""
+
+    def __init__(self, org, server, domains, count, rate=0, tag=None,
+                 deadline=120, sender="e2e@dublin.contoso.test",
+                 together=False, size=0):
+        super().__init__(daemon=True)
+        self.org, self.server = org, org.servers[server]
+        self.domains = domains if isinstance(domains, list) else [domains]
+        self.count, self.rate, self.deadline = count, rate, deadline
+        self.tag = tag or org.new_tag()
+        self.sender, self.together, self.size = sender, together, size
+        self.accepted = []      # recipients accepted
+        self.refused = []       # (recipient, code, text)
+        self.errors = 0
+        self.stop_now = False
+        self.done_at = None
+
+    def rcpts(self, i):
+        rs = ["%s-%d@%s" % (self.tag, i, d) for d in self.domains]
+        if self.together:
+            return [rs]
+        return [[r] for r in rs]
+
+    def run(self):
+        start = time.monotonic()
+        end = start + self.deadline
+        i = 0
+        conn = None
+        body_pad = "x" * max(0, self.size)
+        while i < self.count and not self.stop_now and \
+                time.monotonic() < end:
+            if self.rate:
+                due = start + i / self.rate
+                now = time.monotonic()
+                if due > now:
+                    time.sleep(due - now)
+            for rl in self.rcpts(i):
+                msg = ("From: <%s>\r\nTo: %s\r\nSubject: e2e %s %d\r\n"
+                       "Message-ID: <%s-%d@e2e.test>\r\n\r\nhello %s\r\n" %
+                       (self.sender, ", ".join(rl), self.tag, i, self.tag,
+                        i, body_pad))
+                try:
+                    if conn is None:
+                        conn = smtplib.SMTP(self.server.addr, 25, timeout=30)
+                        conn.ehlo("e2e-client")
+                    refused = conn.sendmail(self.sender, rl, msg)
+                    for r in rl:
+                        if r in refused:
+                            self.refused.append((r,) + tuple(refused[r]))
+                        else:
+                            self.accepted.append(r)
+                except smtplib.SMTPRecipientsRefused as e:
+                    for r, (c, t) in e.recipients.items():
+                        self.refused.append((r, c, t))
+                except smtplib.SMTPResponseException as e:
+                    for r in rl:
+                        self.refused.append((r, e.smtp_code, e.smtp_error))
+                    try:
+                        conn.rset()
+                    except Exception:
+                        conn = None
+                except (OSError, smtplib.SMTPException):
+                    self.errors += 1
+                    conn = None
+                    time.sleep(0.2)
+                    continue
+            i += 1
+        if conn is not None:
+            try:
+                conn.quit()
+            except Exception:
+                pass
+        self.done_at = time.monotonic()
+
+    def finish(self, timeout=None):
+        self.join(timeout)
+        return self
+
+
+# ---------------------------------------------------------- organization
+DEFAULT_TIMERS = {
+    "glitch_retry_interval": "1s",
+    "glitch_retries": "2",
+    "probe_interval": "1s",
+    "down_retry_interval": "1s",
+    "probe_timeout": "1s",
+    "reroute_interval": "200ms",
+    "reconnect_interval": "100ms",
+    "reconnect_max": "1s",
+    "dead_interval": "3s",
+    "master_dead_interval": "4s",
+    "peer_idle_timeout": "6s",
+    # the same links are cut again and again: damping must forget fast
+    "damping_half_life": "1s",
+}
+
+
+class Org:
+    """One organization in one namespace; see the module's header."""
+
+    def __init__(self, topology, base=None, netns=None, timers=None,
+                 extra_certs=(), policyd_extra=None):
+        self.topology = Topology(topology)
+        self.base = base or tempfile.mkdtemp(prefix="lsa-e2e.")
+        os.chmod(self.base, 0o755)
+        self.netns = netns
+        self.timers = dict(DEFAULT_TIMERS)
+        self.timers.update(timers or {})
+        self.ca = os.path.join(self.base, "ca")
+        self.extra_certs = list(extra_certs)
+        self.policyd_extra = policyd_extra or {}
+        self.servers = {n: Server(self, n, i)
+                        for n, i in self.topology.servers.items()}
+        self.cuts = {}
+        self.tagn = 0
+        self.seen = {}          # maildir file -> parsed
+
+    def new_tag(self):
+        self.tagn += 1
+        return "t%d" % self.tagn
+
+    # ---------------------------------------------------------- up, down
+    def up(self, timeout=60):
+        t = time.monotonic()
+        sh(["sh", os.path.join(REPO, "tests/agent/mkca.sh"), self.ca] +
+           list(self.servers) + self.extra_certs)
+        for s in self.servers.values():
+            self.netns.add_addr(s.addr)
+            s.postfix_setup()
+            shutil.copy(self.topology.path, s.topo)
+            s.write_conf(self.timers)
+            if self.policyd_extra:
+                with open(s.conf) as f:
+                    text = f.read()
+                text += "".join("%s = %s\n" % kv
+                                for kv in self.policyd_extra.items())
+                with open(s.conf, "w") as f:
+                    f.write(text)
+        for s in self.servers.values():
+            s.postfix_start()
+        for s in self.servers.values():
+            s.agent_start()
+            s.policyd_start()
+        ok = wait_for(lambda: all(s.smtp_ready()
+                                  for s in self.servers.values()), timeout)
+        if not ok:
+            raise RuntimeError("not every Postfix greets: " + ", ".join(
+                s.name for s in self.servers.values() if not s.smtp_ready()))
+        if not self.wait_converged(timeout):
+            raise RuntimeError("agents not in sync: " + self.sync_report())
+        log("organization %s up: %d servers in %.1fs" % (
+            self.topology.org.get("name"), len(self.servers),
+            time.monotonic() - t))
+
+    def down(self):
+        for h in list(self.cuts):
+            self.restore(h)
+        for s in self.servers.values():
+            s.policyd_kill()
+            s.agent_kill()
+        for s in self.servers.values():
+            try:
+                s.postfix_stop()
+            except Exception as e:
+                log("postfix stop %s: %s" % (s.name, e))
+
+    def all_full(self):
+        for s in self.servers.values():
+            st = s.status()
+            if st is None or any(p["state"] != "full" for p in st["peers"]):
+                return False
+        return True
+
+    def digests(self):
+        d = {}
+        for s in self.servers.values():
+            st = s.status()
+            d[s.name] = st["digest"] if st else None
+        return d
+
+    def converged(self):
+        if not self.all_full():
+            return False
+        d = self.digests()
+        if None in d.values() or len(set(d.values())) != 1:
+            return False
+        return all(s.lookup("probe@" + (s.mailboxes or ["x.test"])[0])
+                   not in (None,) and
+                   not (s.lookup("x@e2e.test") or "").startswith("TEMP")
+                   for s in self.servers.values())
+
+    def wait_converged(self, timeout):
+        return wait_for(self.converged, timeout, 0.3)
+
+    def sync_report(self):
+        out = []
+        for s in self.servers.values():
+            st = s.status()
+            if st is None:
+                out.append("%s: no answer" % s.name)
+                continue
+            bad = ["%s=%s" % (p["name"], p["state"]) for p in st["peers"]
+                   if p["state"] != "full"]
+            out.append("%s: %s %s" % (s.name, st["digest"][:8],
+                                      " ".join(bad)))
+        return "; ".join(out)
+
+    # -------------------------------------------------------------- cuts
+    def cut(self, a, b, how="reject"):
+        """cut every packet between servers a and b (both ways)"""
+        A, B = self.servers[a].addr, self.servers[b].addr
+        verdict = "reject with tcp reset" if how == "reject" else "drop"
+        handles = []
+        for x, y in ((A, B), (B, A)):
+            rule = "ip saddr %s ip daddr %s meta l4proto tcp %s" % (
+                x, y, verdict)
+            r = sh(["nft", "-e", "-a", "add", "rule", "inet", "e2e",
+                    "output"] + rule.split())
+            m = re.search(r"# handle (\d+)", r.stdout)
+            handles.append(m.group(1))
+        h = "%s-%s" % (a, b)
+        self.cuts[h] = handles
+        vlog("cut %s %s (%s)" % (a, b, how))
+        return h
+
+    def cut_many(self, pairs, how="reject"):
+        return [self.cut(a, b, how) for a, b in pairs]
+
+    def restore(self, h):
+        for n in self.cuts.pop(h, []):
+            sh(["nft", "delete", "rule", "inet", "e2e", "output", "handle",
+                n], check=False)
+
+    def restore_all(self):
+        for h in list(self.cuts):
+            self.restore(h)
+
+    # ---------------------------------------------------------- counting
+    def deliveries(self):
+        """{recipient: [(final server, path), ...]} of every maildir"""
+        for s in self.servers.values():
+            d = os.path.join(s.maildir, "inbox", "new")
+            try:
+                files = os.listdir(d)
+            except FileNotFoundError:
+                continue
+            for fn in files:
+                p = os.path.join(d, fn)
+                if p not in self.seen:
+                    try:
+                        r, hops, mid = parse_message(p)
+                    except OSError:
+                        continue
+                    self.seen[p] = (r, s.name, hops, mid)
+        out = {}
+        for r, srv, hops, mid in self.seen.values():
+            out.setdefault(r, []).append((srv, hops))
+        return out
+
+    def bounced(self):
+        """recipients logged status=bounced in any maillog"""
+        b = set()
+        rx = re.compile(r"to=<([^>]*)>.*status=bounced")
+        for s in self.servers.values():
+            try:
+                with open(s.maillog, errors="replace") as f:
+                    for line in f:
+                        m = rx.search(line)
+                        if m:
+                            b.add(m.group(1).lower())
+            except FileNotFoundError:
+                pass
+        return b
+
+    def queued(self, rcpts=None):
+        """{server: number of messages queued} (for rcpts: only those)"""
+        out = {}
+        for s in self.servers.values():
+            n = 0
+            for m in s.queue():
+                rs = {r["address"].lower() for r in m.get("recipients", [])}
+                if rcpts is None or rs & rcpts:
+                    n += 1
+            out[s.name] = n
+        return out
+
+    def account(self, sent, expect_bounce=()):
+        """figures over the recipients sent: sent, delivered, bounced,
+        duplicated, loops (a path through a server twice), missing"""
+        sent = {r.lower() for r in sent}
+        dl = self.deliveries()
+        bounced = self.bounced() & sent
+        got = {r for r in sent if r in dl}
+        dup = sum(len(dl[r]) - 1 for r in got)
+        loops = [(r, hops) for r in got for _, hops in dl[r]
+                 if len(set(hops)) != len(hops)]
+        return {"sent": len(sent), "delivered": len(got),
+                "bounced": len(bounced), "duplicated": dup,
+                "loops": len(loops), "loop_paths": loops[:3],
+                "missing": len(sent - got - bounced),
+                "unexpected_bounces": len(bounced - set(expect_bounce))}
+
+    def wait_delivered(self, sent, timeout, expect_bounce=()):
+        sent = {r.lower() for r in sent}
+        eb = set(expect_bounce)
+
+        def done():
+            dl = self.deliveries()
+            return all(r in dl for r in sent - eb) and \
+                (not eb or eb <= self.bounced())
+        return wait_for(done, timeout, 0.3)
+
+    def paths(self, rcpts):
+        """{path string: count} of the recipients' deliveries"""
+        dl = self.deliveries()
+        c = {}
+        for r in rcpts:
+            for _, hops in dl.get(r.lower(), []):
+                k = " -> ".join(hops)
+                c[k] = c.get(k, 0) + 1
+        return c
+
+    def wait_queues_empty(self, timeout):
+        return wait_for(lambda: sum(self.queued().values()) == 0, timeout,
+                        0.5)
+
+    def lst_state(self, server, key):
+        l = self.servers[server].lst()
+        if not l:
+            return None
+        for r in l["records"]:
+            if r["key"] == key:
+                return r.get("state", r.get("version"))
+        return "none"
+
+    def maillog_lines(self, server, pattern):
+        rx = re.compile(pattern)
+        try:
+            with open(self.servers[server].maillog, errors="replace") as f:
+                return [l for l in f if rx.search(l)]
+        except FileNotFoundError:
+            return []
+
+
+# ------------------------------------------------------------ the checks
+class Checks:
+    def __init__(self):
+        self.failed = 0
+        self.passed = 0
+
+    def ok(self, cond, name, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok %s" % name, flush=True)
+        else:
+            self.failed += 1
+            print("not ok %s" % name, flush=True)
+            if detail:
+                for line in str(detail).splitlines()[:20]:
+                    print("#   " + line, flush=True)
+        return cond
+
+
+def fmt(a):
+    return ("sent %(sent)d delivered %(delivered)d bounced %(bounced)d "
+            "duplicated %(duplicated)d loops %(loops)d missing %(missing)d"
+            % a)
