@@ -35,6 +35,7 @@ lsactl_usage(void)
 	    "       lsactl route [-c settings] (-t topology | -s snapshot)\n"
 	    "              --from SERVER\n"
 	    "              [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...\n"
+	    "              [--local-down CONNECTOR]...\n"
 	    "              [--size BYTES] [--rotation N] [--relay hop|direct]\n"
 	    "              [--suppress] [--sender ADDRESS] [--json] ADDRESS...\n"
 	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "inifile.h"
+#include "route_params.h"
 #include "lsactl.h"
 #include "linkstate.h"
 #include "route.h"
@@ -46,6 +47,8 @@ struct lsactl_route_opts {
 	int		 ndown;
 	const char	**down_servers;
 	int		 ndown_servers;
+	const char	**local_down;	/* --local-down: down for --from only */
+	int		 nlocal_down;
 	uint64_t	 size;
 	const char	*sender;	/* NULL: none given */
 	unsigned	 rotation;
@@ -77,8 +80,9 @@ lsactl_route_json(const struct topology *t, const char *rcpt,
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "action",
 	    json_string(route_action_name(d->action)));
-	json_object_set_new(o, "transport", d->action == ROUTE_RELAY ?
-	    json_string(d->transport) : json_null());
+	json_object_set_new(o, "transport", d->transport != NULL &&
+	    d->transport[0] != '\0' ? json_string(d->transport) :
+	    json_null());
 	json_object_set_new(o, "hosts", hosts);
 	json_object_set_new(o, "path", path);
 	json_object_set_new(o, "connectors", conns);
@@ -105,7 +109,7 @@ lsactl_route_plain(const struct topology *t, const char *rcpt,
     const char *from, const struct route_decision *d)
 {
 	printf("%s from %s: %s", rcpt, from, route_action_name(d->action));
-	if (d->action == ROUTE_RELAY)
+	if (d->transport != NULL && d->transport[0] != '\0')
 		printf(" %s", d->transport);
 	if (d->status[0])
 		printf(" %s", d->status);
@@ -156,6 +160,7 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		{ "from", required_argument, NULL, 'f' },
 		{ "down", required_argument, NULL, 'D' },
 		{ "down-server", required_argument, NULL, 'S' },
+		{ "local-down", required_argument, NULL, 'l' },
 		{ "size", required_argument, NULL, 'z' },
 		{ "sender", required_argument, NULL, 'e' },
 		{ "rotation", required_argument, NULL, 'r' },
@@ -203,6 +208,11 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 			    sizeof(*o->down));
 			o->down[o->ndown++] = optarg;
 			break;
+		case 'l':
+			o->local_down = xreallocarray(o->local_down,
+			    o->nlocal_down + 1, sizeof(*o->local_down));
+			o->local_down[o->nlocal_down++] = optarg;
+			break;
 		case 'S':
 			o->down_servers = xreallocarray(o->down_servers,
 			    o->ndown_servers + 1, sizeof(*o->down_servers));
@@ -248,26 +258,32 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 }
 
 /*
- * lsactl_route_state - --down and --down-server into a link state: a new
- * one, or ls when given (a snapshot's). NULL after an error.
+ * lsactl_route_state - --down, --local-down (self's own link, known to
+ * self only: retrying) and --down-server into a link state: a new one,
+ * or ls when given (a snapshot's). NULL after an error.
  */
 static struct linkstate *
 lsactl_route_state(const struct topology *t,
-    const struct lsactl_route_opts *o, struct linkstate *ls)
+    const struct lsactl_route_opts *o, struct linkstate *ls, int self)
 {
 	char err[256];
 
 	if (ls == NULL)
 		ls = linkstate_new(t);
 
-	for (int i = 0; i < o->ndown; i++)
-		if (linkstate_parse_down(ls, t, o->down[i], err,
-		    sizeof(err)) < 0) {
-			fprintf(stderr, "lsactl: --down %s: %s\n", o->down[i],
-			    err);
+	for (int i = 0; i < o->ndown + o->nlocal_down; i++) {
+		int local = i >= o->ndown;
+		const char *spec = local ? o->local_down[i - o->ndown] :
+		    o->down[i];
+
+		if (linkstate_parse_down(ls, t, spec, local ? LINKSTATE_LOCAL :
+		    LINKSTATE_DOWN, local ? self : -1, err, sizeof(err)) < 0) {
+			fprintf(stderr, "lsactl: --%s %s: %s\n", local ?
+			    "local-down" : "down", spec, err);
 			linkstate_free(ls);
 			return NULL;
 		}
+	}
 	for (int i = 0; i < o->ndown_servers; i++) {
 		int s = topo_find_server(t, o->down_servers[i]);
 
@@ -339,18 +355,17 @@ lsactl_cmd_route(int argc, char **argv)
 		t = pc.topo;
 	}
 	from = o.from ? o.from : pc.server;
-	memset(&p, 0, sizeof(p));
-	if ((p.self = topo_find_server(t, from)) < 0) {
+	route_params_from_settings(&p, &pc.set, topo_find_server(t, from));
+	if (p.self < 0) {
 		fprintf(stderr, "lsactl: --from: no server named \"%s\" in %s\n",
 		    from, t->file);
 		goto out;
 	}
-	p.relay_direct = o.relay >= 0 ? o.relay :
-	    pc.set.relay == SETTINGS_RELAY_DIRECT;
-	p.suppress = o.suppress >= 0 ? o.suppress :
-	    pc.set.suppress_state_changes;
-	p.transport = "smtp";
-	if ((ls = lsactl_route_state(t, &o, ls)) == NULL) {
+	if (o.relay >= 0)
+		p.relay_direct = o.relay;
+	if (o.suppress >= 0)
+		p.suppress = o.suppress;
+	if ((ls = lsactl_route_state(t, &o, ls, p.self)) == NULL) {
 		if (snap != NULL)
 			snap->ls = NULL;
 		goto out;
@@ -402,7 +417,7 @@ lsactl_cmd_snapshot(int argc, char **argv)
 	diag_print(&d, stderr);
 	diag_free(&d);
 	if (text == NULL || (ls = lsactl_route_state(pc.topo, &o,
-	    NULL)) == NULL)
+	    NULL, -1)) == NULL)
 		goto out;
 	json = snapshot_encode(o.lst_version, text, pc.topo, ls);
 	if (snapshot_write(o.output, json, err, sizeof(err)) < 0)

@@ -473,7 +473,21 @@ monitor_sync(struct agent *a)
 	}
 }
 
-/* monitor_overlay - this server's local view over the LST's */
+/* monitor_lst_down - the LST already has link l down */
+static int
+monitor_lst_down(const struct agent *a, const struct linkstate *ls,
+    const struct mon_link *l)
+{
+	const struct topo_connector *c = &a->topo->connectors[l->conn];
+
+	for (int i = 0; i < c->sources.n; i++)
+		if (c->sources.v[i] == a->self_idx)
+			return ls->source_down[l->conn][i] == LINKSTATE_DOWN;
+	return 0;
+}
+
+/* monitor_overlay - this server's local view over the LST's: a link
+ * down here only is LINKSTATE_LOCAL (routing keeps it to this server) */
 void
 monitor_overlay(struct agent *a, struct linkstate *ls)
 {
@@ -482,9 +496,9 @@ monitor_overlay(struct agent *a, struct linkstate *ls)
 	if (a->set->suppress_state_changes)
 		return;
 	TAILQ_FOREACH(l, &a->links, entry)
-		if (monitor_local_down(l))
+		if (monitor_local_down(l) && !monitor_lst_down(a, ls, l))
 			(void)linkstate_set_connector(ls, a->topo, l->conn,
-			    a->self_idx, 1);
+			    a->self_idx, LINKSTATE_LOCAL);
 }
 
 /* monitor_override - down, up or auto for connector name */

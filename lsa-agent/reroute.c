@@ -40,6 +40,7 @@
 #include "log.h"
 #include "pqlist.h"
 #include "reroute.h"
+#include "route_params.h"
 #include "route.h"
 #include "route_index.h"
 #include "child.h"
@@ -143,11 +144,8 @@ reroute_view_new(struct agent *a)
 		return NULL;
 	}
 	v->ls = linkstate_copy(a->ls, v->t);
-	memset(&p, 0, sizeof(p));
-	p.self = topo_find_server(v->t, a->self);
-	p.relay_direct = a->set->relay == SETTINGS_RELAY_DIRECT;
-	p.suppress = a->set->suppress_state_changes;
-	p.transport = a->set->transport;
+	route_params_from_settings(&p, a->set, topo_find_server(v->t,
+	    a->self));
 	v->ix = route_index_new(v->t);
 	v->rt = route_table_new(v->t, v->ix, v->ls, &p);
 	return v;

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "policyd.h"
+#include "route_params.h"
 #include "xmalloc.h"
 
 #define LST_CACHE_SLOTS	8192		/* a power of two */
@@ -94,11 +95,7 @@ policyd_lst_load(struct policyd *pd, const struct stat *st)
 		    "topology", pd->snapshot_path, pd->server);
 		goto bad;
 	}
-	memset(&p, 0, sizeof(p));
-	p.self = l->self;
-	p.relay_direct = pd->set->relay == SETTINGS_RELAY_DIRECT;
-	p.suppress = pd->set->suppress_state_changes;
-	p.transport = pd->set->transport;
+	route_params_from_settings(&p, pd->set, l->self);
 	l->ix = route_index_new(l->snap->topo);
 	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
 	l->cache = xcalloc(LST_CACHE_SLOTS, sizeof(*l->cache));

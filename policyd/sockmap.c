@@ -11,7 +11,10 @@
  * decision (route.h):
  *   local, default, "*", no '@'   NOTFOUND (Postfix routes as usual)
  *   relay                         OK smtp:[a]:25, [b]:25
- *   defer                         OK retry:4.4.1 REASON
+ *   defer (held here)             OK lsahold:[a]:25, [b]:25 (the hold
+ *                                 transport, in defer_transports: the
+ *                                 mail is accepted and waits here)
+ *   defer (nothing to name)       OK retry:4.4.1 REASON
  *   bounce                        OK error:5.x.x REASON
  *   no snapshot loaded            TEMP (Postfix defers; nothing is lost)
  *   a table name not "transport"  PERM (a configuration error)
@@ -97,6 +100,14 @@ sockmap_answer(struct policyd *pd, const char *name, size_t namelen,
 		return;
 	case ROUTE_DEFER:
 	case ROUTE_BOUNCE:
+		if (action == ROUTE_DEFER && transport[0] != '\0') {
+			log_info("recipient=%s decision=hold status=%s "
+			    "nexthop=\"%s\" reason=\"%s\" lst_version=%ju",
+			    addr, d->status, transport, d->reason,
+			    (uintmax_t)d->lst_version);
+			sockmap_reply(pd, "OK", transport, strlen(transport));
+			return;
+		}
 		tl = snprintf(text, sizeof(text), "%s:%s %.*s",
 		    action == ROUTE_DEFER ? "retry" : "error", d->status,
 		    SOCKMAP_REASON_MAX, d->reason);

@@ -83,7 +83,8 @@ linkstate_set_connector(struct linkstate *ls, const struct topology *t,
 	for (int i = 0; i < c->sources.n; i++) {
 		if (source >= 0 && c->sources.v[i] != source)
 			continue;
-		ls->source_down[connector][i] = (unsigned char)(down != 0);
+		ls->source_down[connector][i] = down == LINKSTATE_LOCAL ?
+		    LINKSTATE_LOCAL : (unsigned char)(down != 0);
 		found = 1;
 	}
 	return found ? 0 : -1;
@@ -97,17 +98,18 @@ linkstate_set_server(struct linkstate *ls, int server, int down)
 }
 
 /*
- * linkstate_parse_down - "CONNECTOR" or "CONNECTOR@SOURCE" marked down,
- * as lsactl's --down takes it. Returns -1 with a reason in err.
+ * linkstate_parse_down - "CONNECTOR" or "CONNECTOR@SOURCE" set to state,
+ * as lsactl's --down and --local-down take it (source: the server a bare
+ * CONNECTOR means, -1 for all). Returns -1 with a reason in err.
  */
 int
 linkstate_parse_down(struct linkstate *ls, const struct topology *t,
-    const char *spec, char *err, size_t errlen)
+    const char *spec, int state, int source, char *err, size_t errlen)
 {
 	char name[TOPO_NAME_MAX + 1];
 	const char *at = strchr(spec, '@');
 	size_t n = at ? (size_t)(at - spec) : strlen(spec);
-	int c, s = -1;
+	int c, s = source;
 
 	if (n == 0 || n > TOPO_NAME_MAX) {
 		snprintf(err, errlen, "bad connector \"%s\"", spec);
@@ -123,9 +125,9 @@ linkstate_parse_down(struct linkstate *ls, const struct topology *t,
 		snprintf(err, errlen, "no server named \"%s\"", at + 1);
 		return -1;
 	}
-	if (linkstate_set_connector(ls, t, c, s, 1) < 0) {
+	if (linkstate_set_connector(ls, t, c, s, state) < 0) {
 		snprintf(err, errlen, "\"%s\" is not a source of connector "
-		    "\"%s\"", at + 1, name);
+		    "\"%s\"", s >= 0 ? t->servers[s].name : "", name);
 		return -1;
 	}
 	return 0;

@@ -198,13 +198,15 @@ route_append(char *p, const char *s, size_t n)
 }
 
 /*
- * route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX. Built
+ * route_transport - "smtp:[a]:25, [b]:25", or "smtp:" for DNS MX (name
+ * is the transport). Built
  * with copies, not printf: it is made on every lookup that relays.
  */
 static void
-route_transport(const struct route_table *rt, struct route_decision *d)
+route_transport(const struct route_table *rt, struct route_decision *d,
+    const char *name)
 {
-	size_t tl = strlen(rt->p.transport), need = tl + 2;
+	size_t tl = strlen(name), need = tl + 2;
 	char *p, port[16];
 
 	for (int i = 0; i < d->nhosts; i++)
@@ -214,7 +216,8 @@ route_transport(const struct route_table *rt, struct route_decision *d)
 		d->transport = xmalloc(need);
 		d->transport_cap = need;
 	}
-	p = route_append(d->transport, rt->p.transport, tl);
+	(void)rt;
+	p = route_append(d->transport, name, tl);
 	*p++ = ':';
 	for (int i = 0; i < d->nhosts; i++) {
 		int n = 0;
@@ -481,14 +484,80 @@ route_sender_check(const struct route_table *rt, struct route_decision *d,
 	return 0;
 }
 
-/* route_next_group_hop - next hop toward another group along the path */
+/*
+ * route_handover - the local server is source self_src of connector ci
+ * but cannot use its own link: add the sources of the local group it may
+ * pass the mail to, and return how many. The order of hand-overs keeps
+ * routing loop-free when views differ:
+ *  - its link is down in the LST (every server knows): to any source
+ *    that is up; none of them hands it back, as all see this one down;
+ *  - down here only (retrying, an override not yet flooded): the others
+ *    think this link is up, and any of them may be in the same state,
+ *    so only to a source listed before this one: a strict order, no
+ *    cycle.
+ * None: the mail waits here (route_hold).
+ */
+static int
+route_handover(const struct route_table *rt, struct route_decision *d,
+    int ci, int self_src)
+{
+	const struct topo_connector *c = &rt->t->connectors[ci];
+	int here_only = route_source_up(rt, ci, self_src), n0 = d->nhosts;
+
+	for (int i = 0; i < c->sources.n; i++) {
+		int s = c->sources.v[i];
+
+		if (i == self_src || rt->t->servers[s].group != rt->self_group ||
+		    !route_source_usable(rt, ci, i) ||
+		    (here_only && i > self_src))
+			continue;
+		route_add_server(rt, d, s, 0);
+	}
+	return d->nhosts - n0;
+}
+
+/* route_self_source - the local server's index among a connector's
+ * sources, -1 */
+static int
+route_self_source(const struct route_table *rt, int ci)
+{
+	const struct topo_connector *c = &rt->t->connectors[ci];
+
+	for (int i = 0; i < c->sources.n; i++)
+		if (c->sources.v[i] == rt->p.self)
+			return i;
+	return -1;
+}
+
+/* route_add_targets - a group connector's targets */
 static void
+route_add_targets(const struct route_table *rt, struct route_decision *d,
+    const struct topo_connector *c)
+{
+	for (int i = 0; i < c->targets.n; i++)
+		route_add_server(rt, d, c->targets.v[i], 0);
+}
+
+/* route_add_smart - an outside connector's smart hosts */
+static void
+route_add_smart(struct route_decision *d, const struct topo_connector *c)
+{
+	for (int i = 0; i < c->nsmart; i++)
+		route_add_host(d, c->smart_hosts[i].host, c->smart_hosts[i].host,
+		    c->smart_hosts[i].port, 0);
+}
+
+/*
+ * route_next_group_hop - next hop toward another group along the path.
+ * Returns 1 when the mail must wait here (hosts: where it would go).
+ */
+static int
 route_next_group_hop(const struct route_table *rt,
     struct route_decision *d)
 {
 	const struct topology *t = rt->t;
-	const struct topo_connector *c1 = &t->connectors[d->connectors[0]];
-	int self_src = -1;
+	int ci = d->connectors[0], self_src;
+	const struct topo_connector *c1 = &t->connectors[ci];
 
 	if (rt->p.relay_direct) {
 		/* Exchange 2007: straight to the first hub or the last group */
@@ -499,63 +568,117 @@ route_next_group_hop(const struct route_table *rt,
 				stop = i;
 				break;
 			}
-		c1 = &t->connectors[d->connectors[stop - 1]];
 		d->hop_group = d->path[stop];
-		for (int i = 0; i < c1->targets.n; i++)
-			route_add_server(rt, d, c1->targets.v[i], 0);
-		return;
+		route_add_targets(rt, d, &t->connectors[d->connectors[stop - 1]]);
+		return 0;
 	}
-	for (int i = 0; i < c1->sources.n; i++)
-		if (c1->sources.v[i] == rt->p.self)
-			self_src = i;
-	if (self_src >= 0 && route_source_up(rt, d->connectors[0],
-	    self_src)) {
+	if ((self_src = route_self_source(rt, ci)) >= 0) {
 		d->hop_group = d->path[1];
-		for (int i = 0; i < c1->targets.n; i++)
-			route_add_server(rt, d, c1->targets.v[i], 0);
-		return;
+		if (route_source_usable(rt, ci, self_src)) {
+			route_add_targets(rt, d, c1);
+			return 0;
+		}
+		d->hop_group = d->path[0];
+		if (route_handover(rt, d, ci, self_src) > 0)
+			return 0;
+		d->hop_group = d->path[1];
+		route_add_targets(rt, d, c1);
+		return 1;
 	}
-	/*
-	 * The local group's sources, down ones last; but a source that is
-	 * down itself passes mail to up sources only, or two down sources
-	 * would pass it back and forth.
-	 */
+	/* not a source: the local group's sources, down ones last */
 	d->hop_group = d->path[0];
-	for (int i = 0; i < c1->sources.n; i++) {
-		int up = route_source_up(rt, d->connectors[0], i);
-
-		if (up || self_src < 0)
-			route_add_server(rt, d, c1->sources.v[i], !up);
-	}
+	for (int i = 0; i < c1->sources.n; i++)
+		route_add_server(rt, d, c1->sources.v[i],
+		    !route_source_up(rt, ci, i));
+	return 0;
 }
 
-/* route_outside_hop - the local group is the connector's source group */
-static void
+/*
+ * route_outside_hop - the local group is the connector's source group.
+ * Returns 1 when the mail must wait here (hosts: where it would go).
+ */
+static int
 route_outside_hop(const struct route_table *rt, struct route_decision *d,
     const struct route_cand *c)
 {
 	const struct topo_connector *cn = &rt->t->connectors[c->e->idx];
-	int self_src;
+	int self_src = route_self_source(rt, c->e->idx);
 
 	if (c->prox == 0) {
 		/* the local server is a source: it delivers itself */
 		d->hop_group = -1;
-		for (int i = 0; i < cn->nsmart; i++)
-			route_add_host(d, cn->smart_hosts[i].host,
-			    cn->smart_hosts[i].host, cn->smart_hosts[i].port,
-			    0);
-		return;
+		if (route_source_usable(rt, c->e->idx, self_src)) {
+			route_add_smart(d, cn);
+			return 0;
+		}
+		d->hop_group = rt->self_group;
+		if (route_handover(rt, d, c->e->idx, self_src) > 0)
+			return 0;
+		d->hop_group = -1;
+		route_add_smart(d, cn);
+		return 1;
 	}
-	/* as in route_next_group_hop: a down source lists up ones only */
-	self_src = topo_list_has(&cn->sources, rt->p.self);
 	d->hop_group = rt->self_group;
-	for (int i = 0; i < cn->sources.n; i++) {
-		int up = route_source_up(rt, c->e->idx, i);
-
-		if (rt->t->servers[cn->sources.v[i]].group == rt->self_group &&
-		    (up || !self_src))
-			route_add_server(rt, d, cn->sources.v[i], !up);
+	if (self_src >= 0) {
+		if (route_handover(rt, d, c->e->idx, self_src) > 0)
+			return 0;
+		d->hop_group = -1;
+		route_add_smart(d, cn);
+		return 1;
 	}
+	for (int i = 0; i < cn->sources.n; i++)
+		if (rt->t->servers[cn->sources.v[i]].group == rt->self_group)
+			route_add_server(rt, d, cn->sources.v[i],
+			    !route_source_up(rt, c->e->idx, i));
+	return 0;
+}
+
+/*
+ * route_would_hop - where the mail would go from here if the first
+ * connector were up: for a mail held at the point of failure.
+ */
+static void
+route_would_hop(const struct route_table *rt, struct route_decision *d,
+    const struct route_cand *best)
+{
+	int ci = d->connectors[0];
+	const struct topo_connector *c = &rt->t->connectors[ci];
+	int self_src = route_self_source(rt, ci);
+
+	d->nhosts = 0;
+	if (self_src < 0) {
+		d->hop_group = rt->self_group;
+		for (int i = 0; i < c->sources.n; i++)
+			if (rt->t->servers[c->sources.v[i]].group ==
+			    rt->self_group)
+				route_add_server(rt, d, c->sources.v[i], 1);
+	} else if (d->npath > 1) {
+		d->hop_group = d->path[1];
+		route_add_targets(rt, d, c);
+	} else if (best->e->kind == ROUTE_ENTRY_CONNECTOR) {
+		d->hop_group = -1;
+		route_add_smart(d, c);
+	}
+}
+
+/*
+ * route_hold - the mail waits here, accepted, at the point of failure:
+ * `defer 4.4.1`, and the transport answer names the hold transport and
+ * where the mail would go (Postfix's defer_transports keeps it queued
+ * without delivery attempts; a `retry:` answer would be refused at RCPT
+ * and leave the mail at the previous hop). Without a hold transport the
+ * transport is left empty (`retry:`).
+ */
+static void
+route_hold(const struct route_table *rt, struct route_decision *d,
+    unsigned rotation)
+{
+	if (rt->p.hold_transport != NULL) {
+		route_arrange(d, rotation);
+		route_transport(rt, d, rt->p.hold_transport);
+	}
+	d->action = ROUTE_DEFER;
+	snprintf(d->status, sizeof(d->status), "4.4.1");
 }
 
 /* route_decide - the decision for one recipient, the sender unknown */
@@ -578,7 +701,7 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 	struct route_cand best;
 	char domain[ADDRSPACE_MAX_DOMAIN + 1];
 	const char *why;
-	int n;
+	int n, hold = 0;
 
 	d->action = ROUTE_DEFAULT;
 	d->status[0] = d->reason[0] = '\0';
@@ -655,20 +778,33 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 		const struct topo_connector *c = &t->connectors[
 		    d->connectors[0]];
 
-		route_result(d, ROUTE_DEFER, "4.4.1", "connector %s is down; "
+		route_would_hop(rt, d, &best);
+		route_hold(rt, d, rotation);
+		snprintf(d->reason, sizeof(d->reason), "connector %s is down; "
 		    "mail waits here, at the point of failure", c->name);
 		return;
 	}
 	if (d->npath > 1)
-		route_next_group_hop(rt, d);
+		hold = route_next_group_hop(rt, d);
 	else if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
-		route_outside_hop(rt, d, &best);
+		hold = route_outside_hop(rt, d, &best);
 	else {
 		d->hop_group = best.group;
 		for (int i = 0; i < n; i++)
 			if (e[i]->kind == ROUTE_ENTRY_MAILBOX &&
 			    t->servers[e[i]->idx].group == best.group)
 				route_add_server(rt, d, e[i]->idx, 0);
+	}
+	if (hold) {
+		int ci = d->connectors[0];
+
+		route_hold(rt, d, rotation);
+		snprintf(d->reason, sizeof(d->reason), "this server's link over "
+		    "connector %s is down%s and no other source may take the "
+		    "mail; it waits here", t->connectors[ci].name,
+		    route_source_up(rt, ci, route_self_source(rt, ci)) ?
+		    " here only (retrying or held)" : "");
+		return;
 	}
 	if (d->nhosts == 0 && !(best.e->kind == ROUTE_ENTRY_CONNECTOR &&
 	    d->npath == 1 && best.prox == 0)) {
@@ -677,7 +813,7 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 		return;
 	}
 	route_arrange(d, rotation);
-	route_transport(rt, d);
+	route_transport(rt, d, rt->p.transport);
 	route_result(d, ROUTE_RELAY, "", "%s%s %s", d->point_of_failure ?
 	    "toward the point of failure: " : "",
 	    best.e->kind == ROUTE_ENTRY_MAILBOX ? "mailbox server in group" :

@@ -79,6 +79,7 @@ struct route_params {
 	int		 relay_direct;	/* relay = direct */
 	int		 suppress;	/* suppress_state_changes */
 	const char	*transport;	/* Postfix transport, "smtp" */
+	const char	*hold_transport; /* "lsahold"; NULL: none (retry:) */
 };
 
 struct route_host {

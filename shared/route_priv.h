@@ -40,6 +40,7 @@ struct route_table {
 };
 
 int route_source_up(const struct route_table *rt, int connector, int i);
+int route_source_usable(const struct route_table *rt, int connector, int i);
 int route_server_down(const struct route_table *rt, int server);
 
 #endif

@@ -15,7 +15,8 @@
 #include "route_priv.h"
 #include "xmalloc.h"
 
-/* route_source_up - whether source i of the connector is up */
+/* route_source_up - whether source i of the connector is up in the
+ * view every server shares (a LINKSTATE_LOCAL down counts as up) */
 int
 route_source_up(const struct route_table *rt, int connector, int i)
 {
@@ -23,8 +24,17 @@ route_source_up(const struct route_table *rt, int connector, int i)
 
 	if (rt->p.suppress)
 		return 1;
-	return !rt->ls->source_down[connector][i] &&
+	return rt->ls->source_down[connector][i] != LINKSTATE_DOWN &&
 	    !rt->ls->server_down[c->sources.v[i]];
+}
+
+/* route_source_usable - whether source i of the connector is up in this
+ * server's own view (LINKSTATE_LOCAL too counts as down) */
+int
+route_source_usable(const struct route_table *rt, int connector, int i)
+{
+	return route_source_up(rt, connector, i) && (rt->p.suppress ||
+	    rt->ls->source_down[connector][i] == LINKSTATE_UP);
 }
 
 /* route_server_down - whether a server is known down */

@@ -79,6 +79,9 @@ static const struct settings_row settings_table[] = {
 	  1000000, "penalty below which a held link is used again" },
 	{ "agent", "damping_max_suppress", ST_TIME, O(damping_max_suppress),
 	  "5m", 1, 24 * HOUR, "longest a stable link is held down" },
+	{ "agent", "probe_source", ST_OPTIONAL, O(probe_source), "", 0, 0,
+	  "source address of link probes, as Postfix's smtp_bind_address "
+	  "(empty: this server's address in the topology)" },
 	{ "agent", "probe_timeout", ST_TIME, O(probe_timeout), "10s", 1,
 	  5 * 60 * SEC, "time allowed for a probe's 220 greeting" },
 	{ "agent", "dead_interval", ST_TIME, O(dead_interval), "3m", 1,
@@ -122,6 +125,9 @@ static const struct settings_row settings_table[] = {
 	  "concurrent Postfix connections" },
 	{ "policyd", "transport", ST_STRING, O(transport), "smtp", 0, 0,
 	  "Postfix transport of the next-hop answers (master.cf service)" },
+	{ "policyd", "hold_transport", ST_STRING, O(hold_transport), "lsahold",
+	  0, 0, "transport of mail held at the point of failure (list it in "
+	  "defer_transports)" },
 	{ "policyd", "rotation_interval", ST_TIME, O(rotation_interval), "1s",
 	  1, HOUR, "next-hop lists rotate this often (keeps one message's "
 	  "recipients together)" },

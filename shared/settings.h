@@ -48,6 +48,7 @@ struct settings {
 	uint64_t	 glitch_retry_interval;
 	uint64_t	 glitch_retries;
 	uint64_t	 down_retry_interval;
+	char		*probe_source;	/* "" = the topology address */
 	uint64_t	 probe_timeout;
 	uint64_t	 probe_interval;
 	uint64_t	 damping_half_life;
@@ -74,6 +75,7 @@ struct settings {
 	uint64_t	 client_idle_timeout;
 	uint64_t	 max_clients;
 	char		*transport;
+	char		*hold_transport;
 	uint64_t	 rotation_interval;
 	uint64_t	 snapshot_check_interval;
 

@@ -47,16 +47,21 @@ snapshot_downs(struct snapshot *s, const char *name, json_t *arr,
 		    "connector"));
 		const char *sn = json_string_value(json_object_get(v,
 		    "source"));
+		json_t *local = json_object_get(v, "local");
 		int c, sv;
 
-		if (cn == NULL || sn == NULL) {
+		if (cn == NULL || sn == NULL || (local != NULL &&
+		    !json_is_boolean(local))) {
 			diag_add(d, name, 0, "connectors_down", "item %zu: "
-			    "want {\"connector\": NAME, \"source\": NAME}", i);
+			    "want {\"connector\": NAME, \"source\": NAME"
+			    "[, \"local\": BOOL]}", i);
 			return -1;
 		}
 		if ((c = topo_find_connector(s->topo, cn)) < 0 ||
 		    (sv = topo_find_server(s->topo, sn)) < 0 ||
-		    linkstate_set_connector(s->ls, s->topo, c, sv, 1) < 0) {
+		    linkstate_set_connector(s->ls, s->topo, c, sv,
+		    json_is_true(local) ? LINKSTATE_LOCAL : LINKSTATE_DOWN) <
+		    0) {
 			diag_add(d, name, 0, "connectors_down", "item %zu: "
 			    "\"%s@%s\" is not a connector and one of its "
 			    "sources", i, cn, sn);
@@ -184,6 +189,8 @@ snapshot_encode(uint64_t lst_version, const char *topology_text,
 			    json_string(t->connectors[c].name));
 			json_object_set_new(o, "source", json_string(
 			    t->servers[t->connectors[c].sources.v[i]].name));
+			if (ls->source_down[c][i] == LINKSTATE_LOCAL)
+				json_object_set_new(o, "local", json_true());
 			json_array_append_new(downs, o);
 		}
 	for (int sv = 0; sv < t->nservers; sv++)

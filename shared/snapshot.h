@@ -12,6 +12,8 @@
  *     "topology": "[organization]\n...",  the topology file text in force
  *     "connectors_down": [ { "connector": "London-NewYork",
  *                            "source": "lon-bh1" }, ... ],
+ *                                      ("local": true: down for this
+ *                                      server only, LINKSTATE_LOCAL)
  *     "servers_down": [ "ny-bh2" ]
  *   }
  *

@@ -179,6 +179,8 @@ struct rcase {
 	const char	*self;		/* NULL: not in the topology */
 	const char	*down[4];	/* CONNECTOR or CONNECTOR@SOURCE */
 	const char	*down_servers[3];
+	const char	*local[2];	/* CONNECTOR: self's link, down here
+					   only (retrying: LINKSTATE_LOCAL) */
 	uint64_t	 size;
 	unsigned	 rotation;
 	int		 direct;
@@ -204,6 +206,7 @@ struct rcase {
 #define LOCAL	.action = ROUTE_LOCAL
 #define LON	"smtp:[127.0.2.11]:25, [127.0.2.12]:25"
 #define NY	"smtp:[127.0.7.11]:25, [127.0.7.12]:25"
+#define HOLD_NY	"lsahold:[127.0.7.11]:25, [127.0.7.12]:25"
 #define CPH	"smtp:[127.0.5.11]:25, [127.0.5.12]:25"
 #define SITE2	"smtp:[127.0.12.1]:25, [127.0.12.2]:25"
 #define HUB	"smtp:[127.0.20.1]:25, [127.0.20.2]:25"
@@ -291,14 +294,17 @@ static const struct rcase cases[] = {
 	  .file = S2, .self = "lon-bh1",
 	  .down = { "London-NewYork", "Copenhagen-NewYork" },
 	  .rcpt = "user@boston.contoso.test",
-	  DEFER, .path = "London,NewYork,Boston",
+	  DEFER, .hosts = "ny-bh1,ny-bh2", .transport = HOLD_NY,
+	  .path = "London,NewYork,Boston", .hop = "NewYork",
 	  .conns = "London-NewYork,NewYork-Boston", .cost = 30, .pof = 1,
 	  .reason = "London-NewYork is down" },
 	{ "002 pof: both New York links down, at lon-rgm: defer 4.4.1",
 	  .file = S2, .self = "lon-rgm",
 	  .down = { "London-NewYork", "Copenhagen-NewYork" },
 	  .rcpt = "user@boston.contoso.test",
-	  DEFER, .path = "London,NewYork,Boston",
+	  DEFER, .hosts = "lon-bh1,lon-bh2",
+	  .transport = "lsahold:[127.0.2.11]:25, [127.0.2.12]:25",
+	  .path = "London,NewYork,Boston", .hop = "London",
 	  .conns = "London-NewYork,NewYork-Boston", .cost = 30, .pof = 1 },
 	{ "002 pof: both New York links down, at Dublin: relay to London",
 	  .file = S2, .self = "dub-bh1",
@@ -406,10 +412,78 @@ static const struct rcase cases[] = {
 	  RELAY, .hosts = "ny-bh1,ny-bh2", .transport = NY,
 	  .path = "Boston,NewYork", .conns = "Boston-NewYork,Internet",
 	  .cost = 20, .hop = "NewYork" },
+	/*
+	 * Views that differ: a link down here only (retrying, or an
+	 * override not yet flooded) is unknown to every other server. It
+	 * never changes the path between groups; a source hands the mail
+	 * only to a source listed before it, or holds it (lon-bh1 and
+	 * lon-bh2 each retrying would otherwise pass mail back and forth).
+	 */
+	{ "002 views: lon-bh1 retrying London-NewYork holds (lon-bh2 is "
+	  "after it)",
+	  .file = S2, .self = "lon-bh1", .local = { "London-NewYork" },
+	  .rcpt = "user@boston.contoso.test",
+	  DEFER, .hosts = "ny-bh1,ny-bh2",
+	  .transport = HOLD_NY, .path = "London,NewYork,Boston",
+	  .hop = "NewYork", .conns = "London-NewYork,NewYork-Boston",
+	  .cost = 30, .reason = "down here only" },
+	{ "002 views: lon-bh2 retrying London-NewYork hands to lon-bh1",
+	  .file = S2, .self = "lon-bh2", .local = { "London-NewYork" },
+	  .rcpt = "user@boston.contoso.test",
+	  RELAY, .hosts = "lon-bh1", .transport = "smtp:[127.0.2.11]:25",
+	  .path = "London,NewYork,Boston", .hop = "London",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30 },
+	{ "002 views: lon-bh2 retrying, lon-bh1 down in the LST: holds",
+	  .file = S2, .self = "lon-bh2", .local = { "London-NewYork" },
+	  .down = { "London-NewYork@lon-bh1" },
+	  .rcpt = "user@boston.contoso.test",
+	  DEFER, .hosts = "ny-bh1,ny-bh2",
+	  .transport = HOLD_NY, .path = "London,NewYork,Boston",
+	  .hop = "NewYork", .conns = "London-NewYork,NewYork-Boston",
+	  .cost = 30 },
+	{ "002 views: lon-bh1 down in the LST hands to lon-bh2 (all know)",
+	  .file = S2, .self = "lon-bh1", .down = { "London-NewYork@lon-bh1" },
+	  .rcpt = "user@boston.contoso.test",
+	  RELAY, .hosts = "lon-bh2", .transport = "smtp:[127.0.2.12]:25",
+	  .path = "London,NewYork,Boston", .hop = "London",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30 },
+	{ "002 views: the only source retrying holds; no detour via "
+	  "Copenhagen (Copenhagen would send it back)",
+	  .file = S2, .self = "lon-bh1", .local = { "London-NewYork" },
+	  .edits = { { "cost = 20\nsources = lon-bh1, lon-bh2\n",
+	  "cost = 20\nsources = lon-bh1\n" } },
+	  .rcpt = "user@boston.contoso.test",
+	  DEFER, .hosts = "ny-bh1,ny-bh2",
+	  .transport = HOLD_NY, .path = "London,NewYork,Boston",
+	  .hop = "NewYork", .conns = "London-NewYork,NewYork-Boston",
+	  .cost = 30 },
+	{ "002 views: a member does not know: to the sources as usual",
+	  .file = S2, .self = "lon-rgm",
+	  .rcpt = "user@boston.contoso.test",
+	  RELAY, .hosts = "lon-bh1,lon-bh2", .transport = LON,
+	  .path = "London,NewYork,Boston", .hop = "London",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30 },
+	{ "002 views: ny-bh1 retrying Internet holds at its smart hosts",
+	  .file = S2, .self = "ny-bh1", .local = { "Internet" },
+	  .rcpt = "user@example.org",
+	  DEFER,
+	  .hosts = "relay1.example.net,relay2.example.net",
+	  .transport = "lsahold:[relay1.example.net]:25, "
+	  "[relay2.example.net]:25",
+	  .path = "NewYork", .conns = "Internet", .cost = 10 },
+	{ "002 views: ny-bh2 retrying Internet hands to ny-bh1",
+	  .file = S2, .self = "ny-bh2", .local = { "Internet" },
+	  .rcpt = "user@example.org",
+	  RELAY, .hosts = "ny-bh1", .transport = "smtp:[127.0.7.11]:25",
+	  .path = "NewYork", .conns = "Internet", .cost = 10,
+	  .hop = "NewYork" },
 	{ "002 pof outside: Internet down: defer at New York",
 	  .file = S2, .self = "ny-bh1", .down = { "Internet" },
 	  .rcpt = "user@example.org",
-	  DEFER, .path = "NewYork", .conns = "Internet", .cost = 10,
+	  DEFER, .hosts = "relay1.example.net,relay2.example.net",
+	  .transport = "lsahold:[relay1.example.net]:25, "
+	  "[relay2.example.net]:25",
+	  .path = "NewYork", .conns = "Internet", .cost = 10,
 	  .pof = 1, .reason = "Internet is down" },
 	{ "002 pof outside: Internet down: Dublin relays toward New York",
 	  .file = S2, .self = "dub-bh1", .down = { "Internet" },
@@ -501,7 +575,8 @@ static const struct rcase cases[] = {
 	  "cost = 20\nenabled = no\nsources = lon-bh1, lon-bh2\n" } },
 	  .down = { "Copenhagen-NewYork" },
 	  .rcpt = "user@boston.contoso.test",
-	  DEFER, .path = "Copenhagen,NewYork,Boston",
+	  DEFER, .hosts = "ny-bh1,ny-bh2", .transport = HOLD_NY,
+	  .path = "Copenhagen,NewYork,Boston", .hop = "NewYork",
 	  .conns = "Copenhagen-NewYork,NewYork-Boston", .cost = 110,
 	  .pof = 1 },
 	{ "002 disabled: a disabled outside connector is invisible",
@@ -753,8 +828,10 @@ static const struct rcase cases[] = {
 	{ "004 pof: 1-2 and 1-3 down: defer at ADSite1",
 	  .file = S4, .self = "A", .down = { "1-2", "1-3" },
 	  .rcpt = "user@site4.fabrikam.test",
-	  DEFER, .path = "ADSite1,ADSite2,ADSite4", .conns = "1-2,2-4",
-	  .cost = 20, .tiebreak = "group name", .pof = 1 },
+	  DEFER, .hosts = "C,D",
+	  .transport = "lsahold:[127.0.12.1]:25, [127.0.12.2]:25",
+	  .path = "ADSite1,ADSite2,ADSite4", .conns = "1-2,2-4",
+	  .hop = "ADSite2", .cost = 20, .tiebreak = "group name", .pof = 1 },
 	{ "004 direct: ADSite2 a hub: the next hop is in ADSite2",
 	  .file = S4, .self = "A", .direct = 1,
 	  .rcpt = "user@site4.fabrikam.test",
@@ -828,8 +905,9 @@ static const struct rcase cases[] = {
 	{ "003 scope: the scoped connector down: defer, * not tried",
 	  .text = topo003, .self = "red1", .down = { "IMS-Microsoft" },
 	  .rcpt = "user@microsoft.com",
-	  DEFER, .path = "Redmond", .conns = "IMS-Microsoft", .cost = 1,
-	  .pof = 1 },
+	  DEFER, .hosts = "red2", .transport = "lsahold:[127.0.21.2]:25",
+	  .hop = "Redmond", .path = "Redmond", .conns = "IMS-Microsoft",
+	  .cost = 1, .pof = 1 },
 	{ "003 scope: a scoped group connector serves its own group",
 	  .text = topo003, .self = "red1", .rcpt = "user@far.compaq.test",
 	  RELAY, .hosts = "far1", .transport = "smtp:[127.0.23.1]:25",
@@ -852,7 +930,8 @@ static const struct rcase cases[] = {
 	{ "003 scope: B's source down: defer in B, not back through A",
 	  .text = topo_scoped2, .self = "b1", .down = { "Z@b1" },
 	  .rcpt = "user@z.test",
-	  DEFER, .path = "B", .conns = "Z", .cost = 1, .pof = 1 },
+	  DEFER, .transport = "lsahold:", .path = "B", .conns = "Z",
+	  .cost = 1, .pof = 1 },
 	{ "003 size: 20M over Hub-Far's 10M: bounce 5.3.4",
 	  .text = topo003, .self = "hub1", .size = 20 * M,
 	  .rcpt = "user@far.compaq.test",
@@ -1123,9 +1202,13 @@ case_state(const struct topology *t, const struct rcase *c)
 
 	ls->version = LSTV;
 	for (size_t i = 0; i < nitems(c->down) && c->down[i]; i++)
-		if (linkstate_parse_down(ls, t, c->down[i], err,
-		    sizeof(err)) < 0)
+		if (linkstate_parse_down(ls, t, c->down[i], LINKSTATE_DOWN, -1,
+		    err, sizeof(err)) < 0)
 			fail_msg("--down %s: %s", c->down[i], err);
+	for (size_t i = 0; i < nitems(c->local) && c->local[i]; i++)
+		if (linkstate_parse_down(ls, t, c->local[i], LINKSTATE_LOCAL,
+		    topo_find_server(t, c->self), err, sizeof(err)) < 0)
+			fail_msg("--local-down %s: %s", c->local[i], err);
 	for (size_t i = 0; i < nitems(c->down_servers) &&
 	    c->down_servers[i]; i++) {
 		int s = topo_find_server(t, c->down_servers[i]);
@@ -1194,6 +1277,11 @@ check_decision(const struct topology *t, const struct rcase *c,
 		assert_string_equal(d->transport,
 		    c->transport ? c->transport : "smtp:");
 	}
+	if (d->action == ROUTE_DEFER) {
+		/* held at the point of failure: where it would go */
+		assert_string_equal(d->transport ? d->transport : "",
+		    c->transport ? c->transport : "");
+	}
 	join(buf, sizeof(buf), d->npath, path_name, &nm);
 	assert_string_equal(buf, c->path ? c->path : "");
 	join(buf, sizeof(buf), d->nconnectors, conn_name, &nm);
@@ -1226,7 +1314,7 @@ run_case(void **state)
 	struct topology *t = case_topo(c);
 	struct linkstate *ls = case_state(t, c);
 	struct route_index *ix = route_index_new(t);
-	struct route_params p = { -1, c->direct, c->suppress, "smtp" };
+	struct route_params p = { -1, c->direct, c->suppress, "smtp", "lsahold" };
 	struct route_table *rt;
 	struct route_decision d;
 
@@ -1355,7 +1443,7 @@ static struct route_table *
 env_table(struct env *e, const char *self, int direct, int suppress)
 {
 	struct route_params p = { topo_find_server(e->t, self), direct,
-	    suppress, NULL };
+	    suppress, NULL, NULL };
 
 	assert_true(p.self >= 0);
 	return route_table_new(e->t, e->ix, e->ls, &p);
@@ -1512,7 +1600,8 @@ test_deterministic(void **state)
 
 	(void)state;
 	env_load(&e, S2);
-	linkstate_parse_down(e.ls, e.t, "London-NewYork", (char[64]){ 0 },
+	linkstate_parse_down(e.ls, e.t, "London-NewYork", LINKSTATE_DOWN, -1,
+	    (char[64]){ 0 },
 	    64);
 	route_decision_init(&a);
 	route_decision_init(&b);

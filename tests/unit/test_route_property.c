@@ -27,10 +27,20 @@
  *      out) or at a defer, within NG + 2 steps, never returning to a group
  *      it has left: no loop. A failed walk prints its last steps.
  *
+ * Views that differ (the modes "own views"): every server routes with
+ * its own link state, the common one plus, at random (a third of them),
+ * its own links down here only (LINKSTATE_LOCAL: retrying, an override
+ * not yet flooded), which no other server knows. Besides a-c:
+ *   d. following every host of every list (any failover Postfix may
+ *      take), no server is reached twice: the next-hop graph of each
+ *      recipient has no cycle (a depth-first search over it).
+ *
  * Checked to catch, with the engine fixes reverted: two down sources of
  * one group listing each other (a ping-pong in the group) and a group-
  * scoped connector reached through another group's source (a loop
- * through a group that cannot see it).
+ * through a group that cannot see it); and, in the own-views modes, two
+ * sources each retrying its own link and handing the mail to the other
+ * (seen on real Postfix: bounced "too many hops").
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,7 +109,7 @@ struct gen_params {
 };
 
 struct stats {
-	long	walks, decisions, locals, outs, defers, pofs;
+	long	walks, decisions, locals, outs, defers, pofs, graphs, local;
 };
 
 static const struct gen_params gens[] = {
@@ -132,6 +142,8 @@ struct org {
 	int			 stars[MAX_STARS];	/* `*` connectors */
 	int			 nscoped;
 	int			 scoped[MAX_SCOPED];	/* scopedN.test */
+	struct linkstate	**views;	/* per server: own view */
+	int			 nlocal;	/* links down in one view only */
 };
 
 /* gen_text - the topology text for one parameter set */
@@ -242,6 +254,31 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 	return text;
 }
 
+/*
+ * views_new - each server's own view: the common link state with each of
+ * the server's own links that is up there down here only at random
+ */
+static void
+views_new(struct org *o, struct prng *r)
+{
+	const struct topology *t = o->t;
+
+	o->views = calloc((size_t)t->nservers, sizeof(*o->views));
+	assert_non_null(o->views);
+	for (int s = 0; s < t->nservers; s++) {
+		o->views[s] = linkstate_copy(o->ls, t);
+		for (int c = 0; c < t->nconnectors; c++)
+			for (int i = 0; i < t->connectors[c].sources.n; i++)
+				if (t->connectors[c].sources.v[i] == s &&
+				    o->ls->source_down[c][i] == LINKSTATE_UP &&
+				    prng_pct(r, 33)) {
+					linkstate_set_connector(o->views[s], t,
+					    c, s, LINKSTATE_LOCAL);
+					o->nlocal++;
+				}
+	}
+}
+
 /* org_new - generate, load, index; the link state with random downs */
 static void
 org_new(struct org *o, const struct gen_params *gp)
@@ -296,11 +333,15 @@ org_new(struct org *o, const struct gen_params *gp)
 	for (int s = 0; s < t->nservers; s++)
 		if (prng_pct(&r, gp->server_down_pct))
 			linkstate_set_server(o->ls, s, 1);
+	views_new(o, &r);
 }
 
 static void
 org_free(struct org *o)
 {
+	for (int s = 0; s < o->t->nservers; s++)
+		linkstate_free(o->views[s]);
+	free(o->views);
 	route_index_free(o->ix);
 	linkstate_free(o->ls);
 	topo_free(o->t);
@@ -444,6 +485,7 @@ expect_cost(const struct org *o, int self_group, const int *dist, int live,
 struct mode {
 	int	direct;
 	int	suppress;
+	int	views;		/* each server its own view (org.views) */
 };
 
 struct walker {
@@ -462,10 +504,10 @@ walker_table(struct walker *w, int s)
 {
 	if (w->tables[s] == NULL) {
 		struct route_params p = { s, w->m.direct, w->m.suppress,
-		    "smtp" };
+		    "smtp", "lsahold" };
 
-		w->tables[s] = route_table_new(w->o->t, w->o->ix, w->o->ls,
-		    &p);
+		w->tables[s] = route_table_new(w->o->t, w->o->ix,
+		    w->m.views ? w->o->views[s] : w->o->ls, &p);
 	}
 	return w->tables[s];
 }
@@ -662,6 +704,60 @@ out:
 	free(left);
 }
 
+/*
+ * graph_visit - property d from server s: every host of every list,
+ * depth first; color 1 on the current path (reaching one again is a
+ * loop), 2 when every way on from it ended
+ */
+static void
+graph_visit(struct walker *w, int s, const char *rcpt, char *color,
+    int *stack, int depth)
+{
+	const struct topology *t = w->o->t;
+	struct route_decision *d = &w->d;
+	int next[64], n = 0;
+
+	color[s] = 1;
+	stack[depth] = s;
+	route_decide(walker_table(w, s), rcpt, 0, 0, d);
+	w->st->decisions++;
+	if (d->action == ROUTE_RELAY && d->hop_group >= 0) {
+		assert_true(d->nhosts <= (int)(sizeof(next) / sizeof(next[0])));
+		for (int i = 0; i < d->nhosts; i++) {
+			next[n] = topo_find_server(t, d->hosts[i].name);
+			assert_true(next[n] >= 0);
+			n++;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (color[next[i]] == 1) {
+			for (int k = 0; k <= depth; k++)
+				fprintf(stderr, "  %s%s", t->servers[stack[k]].name,
+				    k < depth ? " ->" : "\n");
+			fail_msg("%s: a loop, %s -> %s", rcpt,
+			    t->servers[s].name, t->servers[next[i]].name);
+		}
+		if (color[next[i]] == 0)
+			graph_visit(w, next[i], rcpt, color, stack, depth + 1);
+	}
+	color[s] = 2;
+}
+
+/* graph_check - property d for one recipient from server s */
+static void
+graph_check(struct walker *w, int s, const char *rcpt)
+{
+	int n = w->o->t->nservers;
+	char *color = calloc((size_t)n, 1);
+	int *stack = calloc((size_t)n, sizeof(int));
+
+	assert_true(color != NULL && stack != NULL);
+	w->st->graphs++;
+	graph_visit(w, s, rcpt, color, stack, 0);
+	free(color);
+	free(stack);
+}
+
 /* run_mode - every walk of one topology in one mode */
 static void
 run_mode(struct org *o, const struct gen_params *gp, struct mode m,
@@ -716,6 +812,8 @@ run_mode(struct org *o, const struct gen_params *gp, struct mode m,
 			}
 			walk(&w, s, rcpt, kind, dst, ndst, 0);
 			walk(&w, s, rcpt, kind, dst, ndst, 1);
+			if (m.views)
+				graph_check(&w, s, rcpt);
 		}
 	route_decision_free(&w.d);
 	for (int s = 0; s < t->nservers; s++)
@@ -731,7 +829,8 @@ run_gen(void **state)
 {
 	const struct gen_params *gp = *state;
 	static const struct mode modes[] = {
-		{ 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 },
+		{ 0, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 },
+		{ 0, 0, 1 }, { 1, 0, 1 },
 	};
 	struct stats st[sizeof(modes) / sizeof(modes[0])];
 	struct org o;
@@ -742,18 +841,25 @@ run_gen(void **state)
 
 		g.seed = gp->seed + (uint64_t)k;
 		org_new(&o, &g);
-		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 			run_mode(&o, &g, modes[i], &st[i]);
+			st[i].local += o.nlocal;
+		}
 		org_free(&o);
 	}
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		const struct stats *x = &st[i];
 
-		printf("  %s, %s%s: %ld walks, %ld decisions; %ld local, "
-		    "%ld out, %ld deferred, %ld at the point of failure\n",
+		printf("  %s, %s%s%s: %ld walks, %ld decisions; %ld local, "
+		    "%ld out, %ld deferred, %ld at the point of failure",
 		    gp->name, modes[i].direct ? "direct" : "hop by hop",
-		    modes[i].suppress ? ", suppress" : "", x->walks,
+		    modes[i].suppress ? ", suppress" : "",
+		    modes[i].views ? ", own views" : "", x->walks,
 		    x->decisions, x->locals, x->outs, x->defers, x->pofs);
+		if (modes[i].views)
+			printf("; %ld next-hop graphs, %ld links down in one "
+			    "view only", x->graphs, x->local);
+		printf("\n");
 		/* the generator must produce every kind of end */
 		assert_true(x->locals > 0);
 		assert_true(x->outs > 0);
