@@ -567,6 +567,7 @@ class Org:
                  extra_certs=(), policyd_extra=None):
         self.topology = Topology(topology)
         self.base = base or tempfile.mkdtemp(prefix="lsa-e2e.")
+        os.makedirs(self.base, exist_ok=True)
         os.chmod(self.base, 0o755)
         self.netns = netns
         self.timers = dict(DEFAULT_TIMERS)
@@ -601,8 +602,9 @@ class Org:
                                 for kv in self.policyd_extra.items())
                 with open(s.conf, "w") as f:
                     f.write(text)
-        for s in self.servers.values():
-            s.postfix_start()
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(4) as ex:
+            list(ex.map(lambda s: s.postfix_start(), self.servers.values()))
         for s in self.servers.values():
             s.agent_start()
             s.policyd_start()
@@ -674,7 +676,10 @@ class Org:
     def cut(self, a, b, how="reject"):
         """cut every packet between servers a and b (both ways)"""
         A, B = self.servers[a].addr, self.servers[b].addr
-        verdict = "reject with tcp reset" if how == "reject" else "drop"
+        # reject: an ICMP port unreachable (connect fails at once); a TCP
+        # reset would itself match the rule of the other direction
+        verdict = ("reject with icmp type port-unreachable"
+                   if how == "reject" else "drop")
         handles = []
         for x, y in ((A, B), (B, A)):
             rule = "ip saddr %s ip daddr %s meta l4proto tcp %s" % (
@@ -830,3 +835,642 @@ def fmt(a):
     return ("sent %(sent)d delivered %(delivered)d bounced %(bounced)d "
             "duplicated %(duplicated)d loops %(loops)d missing %(missing)d"
             % a)
+
+
+# ------------------------------------------------------------ scenarios
+BOS = "boston.contoso.test"
+SF = "sanfrancisco.contoso.test"
+LON = ["lon-bh1", "lon-bh2"]
+NY = ["ny-bh1", "ny-bh2"]
+CPH = ["cph-bh1", "cph-bh2"]
+DIRECT = re.compile(r"^dub-bh1 -> lon-bh\d -> ny-bh\d -> bos-bh1$")
+
+
+def pairs(xs, ys):
+    return [(x, y) for x in xs for y in ys]
+
+
+def show_paths(org, rcpts, title):
+    for p, n in sorted(org.paths(rcpts).items(), key=lambda kv: -kv[1]):
+        log("  %s path %s: %d" % (title, p, n))
+
+
+def via(org, rcpts, rx):
+    """how many deliveries of rcpts went along a path matching rx"""
+    return sum(n for p, n in org.paths(rcpts).items() if re.search(rx, p))
+
+
+def link_state(org, at, conn, sources):
+    """the states of connector conn from sources in at's LST"""
+    return [org.lst_state(at, "connector:%s:%s" % (conn, s)) for s in sources]
+
+
+def wait_link(org, conn, sources, state, timeout, at=("dub-bh1",)):
+    """until every server of at holds conn from sources in state
+    ("up" also accepts no record); the time it took, or None"""
+    t = time.monotonic()
+
+    def good():
+        for a in at:
+            for st in link_state(org, a, conn, sources):
+                if state == "up" and st in ("up", "none"):
+                    continue
+                if st != state:
+                    return False
+        return True
+    if wait_for(good, timeout, 0.1):
+        return time.monotonic() - t
+    return None
+
+
+class Deferred:
+    """samples the deferred messages of some servers after a change:
+    the peak count and when the last of them left"""
+
+    def __init__(self, org, servers, rcpts_of=None):
+        self.org, self.servers = org, servers
+        self.first = {}
+        self.gone = {}
+        self.peak = 0
+
+    def sample(self):
+        now = time.monotonic()
+        cur = set()
+        for s in self.servers:
+            for m in self.org.servers[s].queue():
+                if m.get("queue_name") == "deferred":
+                    cur.add(m["queue_id"])
+        for q in cur:
+            self.first.setdefault(q, now)
+        for q in self.first:
+            if q not in cur and q not in self.gone:
+                self.gone[q] = now
+        self.peak = max(self.peak, len(cur))
+        return cur
+
+    def watch(self, seconds, t0):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            cur = self.sample()
+            if not cur and self.first and time.monotonic() - t0 > 2:
+                break
+            time.sleep(0.2)
+        last = max(self.gone.values()) if self.gone else None
+        left = [q for q in self.first if q not in self.gone]
+        return (last - t0 if last else None), left
+
+
+def scenario1(org, ck, ledger):
+    log("== 1: Dublin -> London -> New York -> Boston; London-NewYork cut")
+    l0 = Load(org, "dub-bh1", BOS, 20, rate=40)
+    l0.start()
+    l0.finish()
+    org.wait_delivered(l0.accepted, 20)
+    ledger += l0.accepted
+    show_paths(org, l0.accepted, "before")
+    ck.ok(len(l0.accepted) == 20 and
+          via(org, l0.accepted, DIRECT.pattern) == 20,
+          "1: before the cut every message goes Dublin-London-NewYork-"
+          "Boston", org.paths(l0.accepted))
+
+    load = Load(org, "dub-bh1", BOS, 500, rate=50, deadline=40)
+    load.start()
+    time.sleep(3)
+    t_cut = time.monotonic()
+    cuts = org.cut_many(pairs(LON, NY), "reject")
+    log("cut London-NewYork (lon-bh1, lon-bh2 x ny-bh1, ny-bh2), reject")
+    dq = Deferred(org, LON)
+    drain, left = dq.watch(15, t_cut)
+    det = wait_link(org, "London-NewYork", LON, "down", 15)
+    log("London-NewYork down in Dublin's LST %.1fs after the cut" %
+        (time.monotonic() - t_cut - (det or 0) if det is not None else -1))
+    log("London's deferred mail after the cut: peak %d, the last left "
+        "%s s after the cut, %d still there" % (
+            dq.peak, "%.1f" % drain if drain is not None else "-",
+            len(left)))
+    load.finish(60)
+    org.wait_delivered(load.accepted, 40)
+    ledger += load.accepted
+    a = org.account(load.accepted)
+    log("during the cut: " + fmt(a) + " (refused at SMTP %d, errors %d)" %
+        (len(load.refused), load.errors))
+    show_paths(org, load.accepted, "during")
+    n_cph = via(org, load.accepted, r"cph-bh")
+    ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
+          and not load.refused,
+          "1: cut under load: nothing bounces, nothing lost", fmt(a))
+    ck.ok(a["loops"] == 0, "1: no message crosses a server twice",
+          a["loop_paths"])
+    ck.ok(n_cph > 0, "1: mail goes via Copenhagen during the cut (%d)" %
+          n_cph)
+    ck.ok(not left and drain is not None and drain < 10,
+          "1: mail waiting in London left within 10 s of the cut "
+          "(Postfix's own retry is 30 s)",
+          "peak %d, left %s, %d still queued" % (dq.peak, drain, len(left)))
+
+    t_r = time.monotonic()
+    for h in cuts:
+        org.restore(h)
+    up = wait_link(org, "London-NewYork", LON, "up", 20)
+    log("restored: London-NewYork up in Dublin's LST after %s s" %
+        ("%.1f" % up if up is not None else "-"))
+    time.sleep(0.5)
+    l2 = Load(org, "dub-bh1", BOS, 30, rate=30)
+    l2.start()
+    l2.finish()
+    org.wait_delivered(l2.accepted, 20)
+    ledger += l2.accepted
+    show_paths(org, l2.accepted, "restored")
+    ck.ok(up is not None and len(l2.accepted) == 30 and
+          via(org, l2.accepted, DIRECT.pattern) == 30,
+          "1: restored: back on the direct path (%.1fs)" %
+          (time.monotonic() - t_r), org.paths(l2.accepted))
+    ok = org.wait_converged(20)
+    d = org.digests()
+    log("LST digests: %s" % " ".join(sorted({str(v)[:12]
+                                           for v in d.values()})))
+    ck.ok(ok and len(set(d.values())) == 1,
+          "1: every agent's LST digest is the same", d)
+
+
+def scenario2(org, ck, ledger):
+    log("== 2: the loop case: two London sources for London-NewYork")
+    phases = []
+
+    def phase(name, cut_pairs, n=200, how="reject"):
+        load = Load(org, "dub-bh1", BOS, n, rate=50, deadline=30)
+        load.start()
+        time.sleep(1.5)
+        hs = org.cut_many(cut_pairs, how) if cut_pairs else []
+        load.finish(40)
+        return name, load, hs
+
+    # lon-bh1's link only, cut while mail flows
+    name, load, hs1 = phase("lon-bh1 cut", pairs(["lon-bh1"], NY))
+    phases.append((name, load))
+    # then both sources
+    name, load, hs2 = phase("both cut", pairs(["lon-bh2"], NY))
+    phases.append((name, load))
+    # restored while mail flows
+    load = Load(org, "dub-bh1", BOS, 200, rate=50, deadline=30)
+    load.start()
+    time.sleep(1.5)
+    for h in hs1 + hs2:
+        org.restore(h)
+    load.finish(40)
+    phases.append(("restored", load))
+    for name, load in phases:
+        org.wait_delivered(load.accepted, 40)
+        ledger += load.accepted
+        a = org.account(load.accepted)
+        log("%s: %s" % (name, fmt(a)))
+        show_paths(org, load.accepted, name)
+        ck.ok(a["bounced"] == 0 and a["missing"] == 0 and
+              a["duplicated"] == 0 and not load.refused,
+              "2: %s: 0 bounces, nothing lost" % name, fmt(a))
+        ck.ok(a["loops"] == 0,
+              "2: %s: no message crosses a server twice" % name,
+              a["loop_paths"])
+    wait_link(org, "London-NewYork", LON, "up", 20)
+
+
+def scenario3(org, ck, ledger):
+    log("== 3: queue at the point of failure: every path to New York cut")
+    cuts = org.cut_many(pairs(LON, NY) + pairs(CPH, NY), "drop")
+    t = time.monotonic()
+    d1 = wait_link(org, "London-NewYork", LON, "down", 20,
+                   at=("dub-bh1", "lon-bh1", "lon-bh2"))
+    d2 = wait_link(org, "Copenhagen-NewYork", CPH, "down", 20,
+                   at=("dub-bh1", "lon-bh1", "lon-bh2"))
+    log("both links down everywhere after %.1fs (drop)" %
+        (time.monotonic() - t))
+    ck.ok(d1 is not None and d2 is not None,
+          "3: London-NewYork and Copenhagen-NewYork marked down")
+    load = Load(org, "dub-bh1", BOS, 100, rate=50, deadline=20)
+    load.start()
+    load.finish(30)
+    ledger += load.accepted
+    rset = {r.lower() for r in load.accepted}
+
+    def held():
+        q = org.queued(rset)
+        return sum(q[s] for s in LON) == len(rset)
+    wait_for(held, 15, 0.3)
+    q = org.queued(rset)
+    waiting = {s: n for s, n in q.items() if n}
+    log("accepted %d, refused %d; queued: %s" % (
+        len(load.accepted), len(load.refused), waiting))
+    ck.ok(len(load.accepted) == 100 and not load.refused,
+          "3: Dublin's mail for Boston accepted (%d)" % len(load.accepted),
+          load.refused[:3])
+    ck.ok(sum(q[s] for s in LON) == len(rset) and q["dub-bh1"] == 0,
+          "3: it waits in London (%d), nothing in Dublin (%d)" % (
+              sum(q[s] for s in LON), q["dub-bh1"]), waiting)
+    reasons = set()
+    for s in LON:
+        for m in org.servers[s].queue():
+            for r in m.get("recipients", []):
+                if r["address"].lower() in rset:
+                    reasons.add(r.get("delay_reason", "")[:60])
+    log("London's delay reasons: %s" % sorted(reasons)[:3])
+    # the backup link comes back
+    t_r = time.monotonic()
+    for h in cuts[4:]:
+        org.restore(h)
+    ok = org.wait_delivered(load.accepted, 40)
+    dt = time.monotonic() - t_r
+    a = org.account(load.accepted)
+    log("Copenhagen-NewYork restored: all delivered after %.1fs; %s" %
+        (dt, fmt(a)))
+    show_paths(org, load.accepted, "held")
+    ck.ok(ok and dt < 15, "3: delivered within %.1fs of the backup link's "
+          "return" % dt, fmt(a))
+    ck.ok(a["bounced"] == 0 and a["duplicated"] == 0 and a["loops"] == 0,
+          "3: no bounce, no duplicate, no loop", fmt(a))
+    for h in cuts[:4]:
+        org.restore(h)
+    wait_link(org, "London-NewYork", LON, "up", 20)
+    wait_link(org, "Copenhagen-NewYork", CPH, "up", 20)
+
+
+def maillog_receipts(org, mid):
+    """{server: times it received the message} from cleanup's lines"""
+    out = {}
+    for s in org.servers:
+        n = len(org.maillog_lines(s, r"cleanup\[\d+\]: \w+: message-id=<%s>"
+                                  % re.escape(mid)))
+        if n:
+            out[s] = n
+    return out
+
+
+def smtp_transactions(org, server, qids):
+    """SMTP deliveries (queue id, relay) logged by server's smtp for qids"""
+    tx = set()
+    for l in org.maillog_lines(server, r"postfix/(smtp|lsahold)\[\d+\]: "
+                               r"\w+: to=<"):
+        m = re.search(r": (\w+): to=<[^>]*>, relay=([^,]*),", l)
+        if m and m.group(1) in qids and "status=sent" in l:
+            tx.add((m.group(1), m.group(2)))
+    return tx
+
+
+def scenario5(org, ck, ledger):
+    log("== 5: delayed fan-out: Boston and San Francisco in one message")
+    tag = org.new_tag()
+    mid = "%s-fanout@e2e.test" % tag
+    rcpts = ["x-%s@%s" % (tag, BOS), "y-%s@%s" % (tag, SF)]
+    msg = ("From: <e2e@dublin.contoso.test>\r\nTo: %s\r\nSubject: fan-out"
+           "\r\nMessage-ID: <%s>\r\n\r\nhello\r\n" % (", ".join(rcpts), mid))
+    with smtplib.SMTP(org.servers["dub-bh1"].addr, 25, timeout=30) as c:
+        c.sendmail("e2e@dublin.contoso.test", rcpts, msg)
+    ok = org.wait_delivered(rcpts, 20)
+    ledger += rcpts
+    show_paths(org, rcpts, "fan-out")
+    rec = maillog_receipts(org, mid)
+    qids = {}
+    for s in rec:
+        for l in org.maillog_lines(s, r"message-id=<%s>" % re.escape(mid)):
+            m = re.search(r": (\w+): message-id=", l)
+            qids.setdefault(s, set()).add(m.group(1))
+    tx = {s: len(smtp_transactions(org, s, qids[s])) for s in qids}
+    log("received (cleanup) per server: %s" % rec)
+    log("SMTP transactions out per server: %s" % tx)
+    hops = [s for s in rec if s.startswith(("lon", "ny"))]
+    lon = [s for s in rec if s.startswith("lon")]
+    nys = [s for s in rec if s.startswith("ny")]
+    ck.ok(ok and rec.get("dub-bh1") == 1 and len(lon) == 1 and
+          len(nys) == 1 and rec[lon[0]] == 1 and rec[nys[0]] == 1,
+          "5: the message crosses Dublin, London and New York once each",
+          rec)
+    ck.ok(ok and tx.get("dub-bh1") == 1 and lon and tx.get(lon[0]) == 1 and
+          nys and tx.get(nys[0]) == 2 and hops,
+          "5: one SMTP transaction a hop until New York, two there", tx)
+
+
+def scenario6(org, ck, ledger):
+    log("== 6: size: London-NewYork max_size = 20k (topology version 2)")
+    rgm = org.servers["lon-rgm"]
+    with open(rgm.topo) as f:
+        text = f.read()
+    v = int(re.search(r"(?m)^version\s*=\s*(\d+)", text).group(1)) + 1
+    with open(rgm.topo, "w") as f:
+        f.write(topology_with(text, v, [("connector London-NewYork",
+                                          "max_size", "20k")]))
+    r = rgm.lsactl("reload")
+    ok = wait_for(lambda: all((s.status() or {}).get("topology_version") == v
+                              for s in org.servers.values()), 15, 0.2)
+    time.sleep(0.5)     # policyd's snapshot check
+    ck.ok(r.returncode == 0 and ok,
+          "6: topology version %d flooded from lon-rgm to all" % v,
+          r.stdout + r.stderr)
+    tag = org.new_tag()
+    big = "x" * 30000
+    dub = org.servers["dub-bh1"].addr
+    # SIZE= declared (smtplib declares it): refused at RCPT
+    r1 = "big1-%s@%s" % (tag, BOS)
+    code1 = None
+    try:
+        with smtplib.SMTP(dub, 25, timeout=30) as c:
+            c.sendmail("e2e@dublin.contoso.test", [r1],
+                       "Subject: big\r\n\r\n" + big)
+        code1 = "accepted"
+    except smtplib.SMTPRecipientsRefused as e:
+        code1 = "%d %s" % (e.recipients[r1][0],
+                           e.recipients[r1][1].decode()[:60])
+    log("SIZE=30000 declared: %s" % code1)
+    ck.ok(code1 is not None and code1.startswith("552 5.3.4"),
+          "6: SIZE= over the limit: 552 5.3.4 at RCPT", code1)
+    # undeclared (swaks sends no SIZE=): refused at end of data
+    r2 = "big2-%s@%s" % (tag, BOS)
+    sw = sh(["swaks", "--server", dub, "--port", "25", "--from",
+             "e2e@dublin.contoso.test", "--to", r2, "--body", big,
+             "--hide-all"], check=False)
+    sw2 = sh(["swaks", "--server", dub, "--port", "25", "--from",
+              "e2e@dublin.contoso.test", "--to", r2, "--body", big],
+             check=False)
+    m = re.search(r"<\*\*\s+(5\d\d[ -]\S+.*)", sw2.stdout)
+    got = m.group(1) if m else "(none) exit %d" % sw2.returncode
+    stage = "DATA" if re.search(r"(?s)-> \.\s*\n.*<\*\* +552", sw2.stdout) \
+        else "?"
+    log("undeclared, 30 kB (swaks): %s at %s" % (got, stage))
+    ck.ok(got.startswith("552 5.3.4") and stage == "DATA",
+          "6: undeclared over the limit: 552 5.3.4 at end of data",
+          sw2.stdout[-600:])
+    del sw
+    # a small one still goes
+    r3 = "small-%s@%s" % (tag, BOS)
+    with smtplib.SMTP(dub, 25, timeout=30) as c:
+        c.sendmail("e2e@dublin.contoso.test", [r3], "Subject: s\r\n\r\nhi")
+    ledger.append(r3)
+    ck.ok(org.wait_delivered([r3], 20), "6: a small message still goes")
+
+
+def scenario7(org, ck, ledger):
+    log("== 7: agents: kill -9 under load; masters stopped")
+    lb1 = org.servers["lon-bh1"]
+    load = Load(org, "dub-bh1", [BOS, "london.contoso.test"], 150, rate=40,
+                deadline=30)
+    load.start()
+    time.sleep(1.5)
+    lb1.agent_kill(signal.SIGKILL)
+    log("lon-bh1's agent killed -9")
+    time.sleep(0.5)
+    ans = lb1.lookup("x@" + BOS)
+    log("lon-bh1's policyd without its agent answers: %s" % ans)
+    time.sleep(1.5)
+    lb1.agent_start()
+    t = time.monotonic()
+    ok = org.wait_converged(20)
+    log("lon-bh1's agent restarted; organization in sync after %.1fs" %
+        (time.monotonic() - t))
+    load.finish(40)
+    org.wait_delivered(load.accepted, 40)
+    ledger += load.accepted
+    a = org.account(load.accepted)
+    log("agent killed: " + fmt(a))
+    ck.ok(ans is not None and ans.startswith("OK"),
+          "7: a policyd whose agent died keeps answering", ans)
+    ck.ok(ok, "7: the restarted agent is back in sync", org.sync_report())
+    ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
+          and a["loops"] == 0 and not load.refused,
+          "7: agent killed under load: nothing lost, bounced or looped",
+          fmt(a))
+
+    # London's master stopped: lon-bh2 (its backup) takes over
+    rgm, bh2 = org.servers["lon-rgm"], org.servers["lon-bh2"]
+    v0 = (bh2.status() or {}).get("topology_version")
+    load = Load(org, "dub-bh1", [BOS, "london.contoso.test"], 150, rate=30,
+                deadline=30)
+    load.start()
+    time.sleep(1)
+    t = time.monotonic()
+    rgm.agent_kill(signal.SIGTERM)
+    took = wait_for(lambda: (bh2.status() or {}).get("role") == "master",
+                    20, 0.2)
+    dt = time.monotonic() - t
+    st = bh2.status() or {}
+    log("lon-rgm's agent stopped: lon-bh2 role %s after %.1fs "
+        "(master_dead_interval %s), topology v%s -> v%s" % (
+            st.get("role"), dt, org.timers["master_dead_interval"], v0,
+            st.get("topology_version")))
+    ck.ok(took and st.get("topology_version", 0) > (v0 or 0),
+          "7: master stopped: its backup lon-bh2 takes over (%.1fs)" % dt,
+          st)
+    rgm.agent_start()
+    ok = org.wait_converged(20)
+    st = rgm.status() or {}
+    log("lon-rgm back: role %s, master %s" % (st.get("role"),
+                                              st.get("master")))
+    ck.ok(ok and st.get("master") == "lon-bh2",
+          "7: the old master returns and follows lon-bh2", st)
+    load.finish(40)
+    org.wait_delivered(load.accepted, 40)
+    ledger += load.accepted
+    a = org.account(load.accepted)
+    log("master failover: " + fmt(a))
+    ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
+          and a["loops"] == 0 and not load.refused,
+          "7: master failover under load: nothing lost", fmt(a))
+
+    # New York's master (ny-bh1, no backup) stopped: members keep routing
+    nyb1, nyb2 = org.servers["ny-bh1"], org.servers["ny-bh2"]
+    load = Load(org, "dub-bh1", [BOS, SF], 150, rate=30, deadline=30)
+    load.start()
+    time.sleep(1)
+    nyb1.agent_kill(signal.SIGTERM)
+    time.sleep(org_seconds(org.timers["master_dead_interval"]) + 2)
+    st = nyb2.status() or {}
+    log("ny-bh1's agent stopped (no backup): ny-bh2 role %s, master %s" %
+        (st.get("role"), st.get("master")))
+    ck.ok(st.get("role") == "member" and st.get("master") == "ny-bh1",
+          "7: no backup: New York's member keeps its master and routes", st)
+    nyb1.agent_start()
+    ok = org.wait_converged(20)
+    load.finish(40)
+    org.wait_delivered(load.accepted, 40)
+    ledger += load.accepted
+    a = org.account(load.accepted)
+    log("master without backup stopped: " + fmt(a))
+    ck.ok(ok and a["bounced"] == 0 and a["missing"] == 0 and
+          a["duplicated"] == 0 and a["loops"] == 0 and not load.refused,
+          "7: master without backup stopped under load: nothing lost",
+          fmt(a))
+
+
+def org_seconds(t):
+    m = re.match(r"(\d+)(ms|s|m)$", t)
+    n = int(m.group(1))
+    return {"ms": n / 1000, "s": n, "m": n * 60}[m.group(2)]
+
+
+def scenario8(org, ck, ledger):
+    log("== 8: nothing lost over scenarios 1, 2, 3, 5, 6, 7")
+    if len(ledger) < 2000:
+        load = Load(org, "dub-bh1", [BOS, SF, "paris.contoso.test"],
+                    (2000 - len(ledger) + 2) // 3, rate=0, deadline=40)
+        load.start()
+        load.finish(60)
+        ledger += load.accepted
+    org.wait_delivered(ledger, 60)
+    org.wait_queues_empty(20)
+    a = org.account(ledger)
+    q = {s: n for s, n in org.queued().items() if n}
+    log("all: " + fmt(a) + "; still queued: %s" % q)
+    ck.ok(a["sent"] >= 2000 and a["missing"] == 0 and a["bounced"] == 0 and
+          a["duplicated"] == 0,
+          "8: %d messages: sent = delivered + expected bounces (0), "
+          "0 duplicates" % a["sent"], fmt(a))
+    ck.ok(a["loops"] == 0, "8: no message crossed a server twice",
+          a["loop_paths"])
+
+
+def scenario4(ns, base, ck):
+    log("== 4: seed 004: round robin over HT1, HT2, HT3")
+    src = os.path.join(REPO, "tests/topologies/seed004.conf")
+    with open(src) as f:
+        text = f.read()
+    text = topology_with(text, 5, [
+        ("server HT2", "mailboxes", "site4.fabrikam.test"),
+        ("server HT3", "mailboxes", "site4.fabrikam.test")])
+    topo = os.path.join(base, "seed004-rr.conf")
+    with open(topo, "w") as f:
+        f.write(text)
+    org = Org(topo, base=os.path.join(base, "seed004"), netns=ns,
+              policyd_extra={"rotation_interval": "100ms"})
+    os.makedirs(org.base, exist_ok=True)
+    try:
+        org.up(60)
+        dom = "site4.fabrikam.test"
+        load = Load(org, "A", dom, 300, rate=30, deadline=30,
+                    sender="e2e@site1.fabrikam.test")
+        load.start()
+        load.finish(40)
+        org.wait_delivered(load.accepted, 30)
+        dl = org.deliveries()
+        per = {}
+        for r in load.accepted:
+            for srv, _ in dl.get(r.lower(), []):
+                per[srv] = per.get(srv, 0) + 1
+        a = org.account(load.accepted)
+        log("300 to %s: %s; per target %s" % (dom, fmt(a), per))
+        show_paths(org, load.accepted, "rr")
+        ck.ok(len(load.accepted) == 300 and
+              all(85 <= per.get(h, 0) <= 115 for h in ("HT1", "HT2", "HT3")),
+              "4: each of HT1, HT2, HT3 gets 100 +- 15", per)
+        ht2 = org.servers["HT2"]
+        ht2.postfix_stop()
+        log("HT2's Postfix stopped")
+        load = Load(org, "A", dom, 150, rate=30, deadline=30,
+                    sender="e2e@site1.fabrikam.test")
+        load.start()
+        load.finish(40)
+        org.wait_delivered(load.accepted, 40)
+        dl = org.deliveries()
+        per = {}
+        for r in load.accepted:
+            for srv, _ in dl.get(r.lower(), []):
+                per[srv] = per.get(srv, 0) + 1
+        a = org.account(load.accepted)
+        log("HT2 stopped, 150 more: %s; per target %s" % (fmt(a), per))
+        ck.ok(a["delivered"] == 150 and a["bounced"] == 0 and
+              not per.get("HT2") and a["duplicated"] == 0,
+              "4: HT2 stopped: HT1 and HT3 take its share, no bounce",
+              "%s %s" % (fmt(a), per))
+    finally:
+        org.down()
+
+
+# ---------------------------------------------------------------- main
+def main():
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="1,3,2,5,6,7,8,4")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary directory")
+    args = ap.parse_args()
+    only = args.only.split(",")
+    if os.geteuid() != 0:
+        print("ok e2e # SKIP not root")
+        return 0
+    for prog in ("postfix", "postconf", "postqueue", "nft", "swaks"):
+        if not shutil.which(prog):
+            print("not ok e2e: %s is missing (packaging/install-deps.sh "
+                  "check)" % prog)
+            return 1
+    name = "lsae2e-%d" % os.getpid()
+    try:
+        ns = Netns(name)
+    except (RuntimeError, OSError) as e:
+        print("ok e2e # SKIP no network namespace can be made: %s" %
+              str(e).strip().splitlines()[-1])
+        return 0
+    base = tempfile.mkdtemp(prefix="lsa-e2e.")
+    os.chmod(base, 0o755)
+    ck = Checks()
+    org = None
+
+    def on_signal(sig, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        ns.enter()
+        log("namespace %s, directory %s" % (name, base))
+        if set(only) & {"1", "2", "3", "5", "6", "7", "8"}:
+            org = Org(os.path.join(REPO, "tests/topologies/seed002.conf"),
+                      base=os.path.join(base, "seed002"), netns=ns)
+            os.makedirs(org.base, exist_ok=True)
+            org.up(60)
+            ck.ok(True, "seed 002: 13 Postfix instances, agents and policyds "
+                  "up, every adjacency full, one LST digest")
+            ledger = []
+            for n, fn in (("1", scenario1), ("3", scenario3),
+                          ("2", scenario2), ("5", scenario5),
+                          ("6", scenario6), ("7", scenario7),
+                          ("8", scenario8)):
+                if n not in only:
+                    continue
+                t = time.monotonic()
+                try:
+                    fn(org, ck, ledger)
+                except Exception as e:
+                    import traceback
+                    ck.ok(False, "scenario %s ran to its end" % n,
+                          traceback.format_exc())
+                    org.restore_all()
+                log("scenario %s: %.1fs" % (n, time.monotonic() - t))
+            org.down()
+            org = None
+        if "4" in only:
+            t = time.monotonic()
+            try:
+                scenario4(ns, base, ck)
+            except Exception:
+                import traceback
+                ck.ok(False, "scenario 4 ran to its end",
+                      traceback.format_exc())
+            log("scenario 4: %.1fs" % (time.monotonic() - t))
+    except KeyboardInterrupt:
+        print("not ok e2e: interrupted")
+        ck.failed += 1
+    except Exception:
+        import traceback
+        ck.ok(False, "e2e harness", traceback.format_exc())
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if org is not None:
+            org.down()
+        ns.delete()
+        if args.keep or os.environ.get("E2E_KEEP"):
+            log("kept %s" % base)
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    log("e2e: %d passed, %d failed, %.0fs" % (ck.passed, ck.failed,
+                                              time.monotonic() - T0))
+    return 1 if ck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
