@@ -14,7 +14,9 @@
  *   3. each recipient of each message is decided with both routings, as
  *      lsa-policyd would answer it (route_decide_sender, rotation 0); a
  *      message with a recipient whose answer changed (action, status or
- *      next-hop list) is affected;
+ *      next-hop list), or whose path now has a link or a next hop back
+ *      up that was down (mail waiting for it, wherever it waits), is
+ *      affected;
  *   4. affected deferred messages are retried, `postqueue -i ID` one at
  *      a time; when they are more than one and more than
  *      reroute_flush_percent of the deferred messages, or more than
@@ -160,7 +162,40 @@ reroute_view_same(const struct reroute_view *x, const struct reroute_view *y)
 	    linkstate_equal(x->ls, y->ls, x->t);
 }
 
-/* reroute_affected - a recipient of m is routed differently now */
+/*
+ * reroute_recovered - a connector on d's path (of the routing now) had a
+ * source down in the base routing and has it up now, or a next hop was
+ * down and is up: mail waiting here for that path (refused by the next
+ * server, waiting out a backoff) goes now, even where the answer itself
+ * did not change
+ */
+static int
+reroute_recovered(const struct reroute *r, const struct route_decision *d)
+{
+	const struct linkstate *was = r->base->ls, *is = r->now->ls;
+	const struct topology *t = r->now->t;
+
+	if (d->action != ROUTE_RELAY || r->base->t->version != t->version)
+		return 0;
+	for (int i = 0; i < d->nconnectors; i++) {
+		int c = d->connectors[i];
+
+		for (int k = 0; k < t->connectors[c].sources.n; k++)
+			if (was->source_down[c][k] != LINKSTATE_UP &&
+			    is->source_down[c][k] == LINKSTATE_UP)
+				return 1;
+	}
+	for (int i = 0; i < d->nhosts; i++) {
+		int s = topo_find_server(t, d->hosts[i].name);
+
+		if (s >= 0 && was->server_down[s] && !is->server_down[s])
+			return 1;
+	}
+	return 0;
+}
+
+/* reroute_affected - a recipient of m is routed differently now, or its
+ * path has just recovered */
 static int
 reroute_affected(struct reroute *r, const struct pq_msg *m)
 {
@@ -177,7 +212,8 @@ reroute_affected(struct reroute *r, const struct pq_msg *m)
 		changed = d0.action != d1.action ||
 		    strcmp(d0.status, d1.status) != 0 ||
 		    strcmp(d0.transport ? d0.transport : "",
-		    d1.transport ? d1.transport : "") != 0;
+		    d1.transport ? d1.transport : "") != 0 ||
+		    reroute_recovered(r, &d1);
 	}
 	route_decision_free(&d0);
 	route_decision_free(&d1);

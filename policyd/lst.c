@@ -174,6 +174,39 @@ policyd_decide(struct policyd *pd, const char *sender, const char *recipient,
 	return &pd->dec;
 }
 
+/*
+ * policyd_sends_back - the decision passes the mail straight back to the
+ * server at client_address (a server of the organization): it is one of
+ * the next hops, or the next hop is in the client's group, another group
+ * than ours. Only two views that do not agree yet (a record in flight)
+ * make that; accepting would have the mail cross twice. Returns the
+ * client server's index, or -1.
+ */
+int
+policyd_sends_back(const struct policyd *pd, const struct route_decision *d,
+    const char *client_address)
+{
+	const struct topology *t;
+	int c = -1;
+
+	if (pd->lst == NULL || d->action != ROUTE_RELAY ||
+	    client_address == NULL || *client_address == '\0')
+		return -1;
+	t = pd->lst->snap->topo;
+	for (int i = 0; i < t->nservers && c < 0; i++)
+		if (strcmp(t->servers[i].address, client_address) == 0)
+			c = i;
+	if (c < 0 || c == pd->lst->self)
+		return -1;
+	for (int i = 0; i < d->nhosts; i++)
+		if (strcmp(d->hosts[i].name, t->servers[c].name) == 0)
+			return c;
+	if (d->hop_group >= 0 && d->hop_group == t->servers[c].group &&
+	    d->hop_group != t->servers[pd->lst->self].group)
+		return c;
+	return -1;
+}
+
 /* lst_hash - FNV-1a */
 static uint64_t
 lst_hash(const char *s, size_t len)

@@ -14,6 +14,10 @@
  *                    (per recipient, as Exchange 2007 SP1 does); a
  *                    connector on the route refuses the `sender`
  *                    (senders_allow, senders_deny): "550 5.7.1 ...";
+ *                    the client is a server of the organization that
+ *                    the route would pass the mail straight back to
+ *                    (two views that disagree, a record in flight):
+ *                    "450 4.4.6 ..." (the mail waits at the client);
  *                    everything else DUNNO: a down link never rejects,
  *                    mail queues at the point of failure.
  *   END-OF-MESSAGE   the real size over any accepted recipient's route
@@ -78,8 +82,10 @@ policy_rcpt(struct policy_session *s, char *action, size_t len)
 {
 	const char *rcpt = policy_req_get(&s->req, "recipient");
 	const char *sender = policy_req_get(&s->req, "sender");
+	const char *client = policy_req_get(&s->req, "client_address");
 	const struct route_decision *d;
 	uint64_t size = policy_size(&s->req);
+	int back;
 
 	if (rcpt == NULL || *rcpt == '\0' ||
 	    (d = policyd_decide(s->c.pd, sender, rcpt, size)) == NULL)
@@ -90,6 +96,18 @@ policy_rcpt(struct policy_session *s, char *action, size_t len)
 		log_info("recipient=%s sender=%s decision=reject status=%s "
 		    "size=%" PRIu64 " reason=\"%s\" lst_version=%ju", rcpt,
 		    sender != NULL ? sender : "", d->status, size, d->reason,
+		    (uintmax_t)d->lst_version);
+		return;
+	}
+	if ((back = policyd_sends_back(s->c.pd, d, client)) >= 0) {
+		const char *name = s->c.pd->lst->snap->topo->servers[back].name;
+
+		snprintf(action, len, "450 4.4.6 routing loop: this server "
+		    "would pass the mail straight back to %s; it waits there "
+		    "until the link state agrees", name);
+		log_info("recipient=%s client=%s server=%s decision=defer "
+		    "status=4.4.6 nexthop=\"%s\" reason=\"routing loop\" "
+		    "lst_version=%ju", rcpt, client, name, d->transport,
 		    (uintmax_t)d->lst_version);
 		return;
 	}

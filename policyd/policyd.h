@@ -96,6 +96,8 @@ int policyd_lst_check(struct policyd *pd);
 void policyd_lst_free(struct policyd_lst *l);
 const struct route_decision *policyd_decide(struct policyd *pd,
     const char *sender, const char *recipient, uint64_t size);
+int policyd_sends_back(const struct policyd *pd,
+    const struct route_decision *d, const char *client_address);
 int policyd_transport(struct policyd *pd, const char *recipient,
     enum route_action *action, const char **transport,
     const struct route_decision **d);

@@ -95,8 +95,11 @@ decision() {
 	    python3 -c '
 import json, sys
 d = json.loads(sys.stdin.readline())
-print({"bounce": "error", "defer": "retry"}[d["action"]] + ":" +
-      d["status"] + " " + d["reason"])'
+if d["action"] == "defer" and d["transport"]:
+    print(d["transport"])
+else:
+    print({"bounce": "error", "defer": "retry"}[d["action"]] + ":" +
+          d["status"] + " " + d["reason"])'
 }
 
 # a_pre, then the command, then a_relay PREFIX KEY: stdout is PREFIX and
@@ -278,16 +281,30 @@ after: OK $after" && [ "$before" != "$after" ] &&
     echo "$after" | grep -q '^smtp:\[127.0.5.1[12]\]:25, \[127.0.5.1[12]\]:25$'
 result "held connection: new snapshot (London-NewYork down) answers on it, via Copenhagen" $?
 
+# ---- a record in flight: Copenhagen does not know yet that London-NewYork
+# is down and sends Boston mail to London, which would send it straight
+# back: refused for now (450 4.4.6), the mail waits in Copenhagen
+printf '%s%s\n\n%s%s\n\n' "$RCPT_BOSTON" "client_address=127.0.5.11" \
+    "$RCPT_BOSTON" "client_address=127.0.1.11" |
+    client send "$A_POL" --policy --replies 2
+out "reply: action=450 4.4.6 routing loop: this server would pass the mail straight back to cph-bh1; it waits there until the link state agrees
+reply: action=DUNNO
+open" && grep -Fq "recipient=x@boston.contoso.test client=127.0.5.11 server=cph-bh1 decision=defer status=4.4.6 " "$A_LOG"
+result "policy RCPT from a server the route leads straight back to: 450 4.4.6 (logged); from another: DUNNO" $?
+
 # ---- defer: both ways to New York down
 snap "$A_LOG" "$A_PID" "$A_SNAP" 3 -t "$SEED" --down London-NewYork \
     --down Copenhagen-NewYork
 result "snapshot v3 (London-NewYork, Copenhagen-NewYork down) loaded" $?
 
-defer_boston="retry:4.4.1 connector London-NewYork is down; mail waits here, at the point of failure"
+# held, not refused: the hold transport (in defer_transports) and where
+# the mail would go; a retry: answer would be 450 at RCPT
+defer_boston="lsahold:[127.0.7.11]:25, [127.0.7.12]:25"
 pm x@boston.contoso.test
 [ "$rc" -eq 0 ] && noerr && out "$defer_boston" &&
     [ "$(decision "$A_SNAP" lon-bh1 x@boston.contoso.test)" = "$defer_boston" ]
-result "postmap defer: retry:4.4.1 at the point of failure" $?
+grep -Fq "recipient=x@boston.contoso.test decision=hold status=4.4.1 nexthop=\"$defer_boston\" reason=\"connector London-NewYork is down; mail waits here, at the point of failure\"" "$A_LOG"
+result "postmap defer: held at the point of failure (lsahold: and the next hop), logged" $?
 
 printf '%s\n' "$RCPT_BOSTON" | client send "$A_POL" --policy --replies 1
 out "reply: action=DUNNO
