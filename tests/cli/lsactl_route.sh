@@ -1,0 +1,66 @@
+#!/bin/sh
+# lsactl_route.sh - `lsactl route`: the routing parameters come from the
+# settings as the daemons take them ([policyd] transport and
+# hold_transport), and --local-down shows what a server does while it
+# retries its own link (views that differ: README, Routing rule 7).
+#
+# Run from the repository root with BUILD set (tests/run.sh does both).
+set -u
+BUILD=${BUILD:-build}
+LSACTL="$BUILD/bin/lsactl"
+SEED=tests/topologies/seed002.conf
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+. tests/cli_lib.sh
+
+printf '[policyd]\ntransport = lsarelay\nhold_transport = lsawait\n' \
+    >"$tmp/lsa.conf"
+BOS=x@boston.contoso.test
+NY_LIST="[127.0.7.11]:25, [127.0.7.12]:25"
+
+field() {
+	python3 -c 'import json, sys
+d = json.loads(sys.stdin.readline())
+print(" ".join(str(d[k]) for k in sys.argv[1:]))' "$@" <"$tmp/out"
+}
+
+run "$LSACTL" route -c "$tmp/lsa.conf" -t "$SEED" --from lon-bh1 --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field action transport)" = "relay lsarelay:$NY_LIST" ]
+result "route --json: the transport of [policyd] transport, as lsa-policyd answers" $?
+
+run "$LSACTL" route -c "$tmp/lsa.conf" -t "$SEED" --from lon-bh1 "$BOS"
+[ "$rc" -eq 0 ] && line out "$BOS from lon-bh1: relay lsarelay:$NY_LIST"
+result "route: the same in the plain output" $?
+
+run "$LSACTL" route -t "$SEED" --from lon-bh1 --down London-NewYork \
+    --down Copenhagen-NewYork --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field action status point_of_failure transport)" = \
+    "defer 4.4.1 True lsahold:$NY_LIST" ]
+result "route: at the point of failure the mail is held (lsahold: and where it would go)" $?
+
+run "$LSACTL" route -c "$tmp/lsa.conf" -t "$SEED" --from lon-bh1 \
+    --down London-NewYork --down Copenhagen-NewYork --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field transport)" = "lsawait:$NY_LIST" ]
+result "route: the hold transport of [policyd] hold_transport" $?
+
+# lon-bh1 retrying its link: the first-listed source holds; lon-bh2
+# retrying hands to lon-bh1; Dublin, which knows nothing, still goes to
+# London; no one detours via Copenhagen
+run "$LSACTL" route -t "$SEED" --from lon-bh1 --local-down London-NewYork \
+    --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field action point_of_failure transport)" = \
+    "defer False lsahold:$NY_LIST" ] && grep -q "down here only" "$tmp/out"
+result "route --local-down: the first-listed source retrying holds the mail" $?
+
+run "$LSACTL" route -t "$SEED" --from lon-bh2 --local-down London-NewYork \
+    --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field action transport)" = \
+    "relay smtp:[127.0.2.11]:25" ]
+result "route --local-down: the second source retrying hands to the first, never back" $?
+
+run "$LSACTL" route -t "$SEED" --from lon-bh1 --local-down Dublin-London "$BOS"
+[ "$rc" -eq 1 ] && line err 'lsactl: --local-down Dublin-London: "lon-bh1" is not a source of connector "Dublin-London"'
+result "route --local-down: a connector the server is no source of is an error" $?
+
+[ "$failed" -eq 0 ]
