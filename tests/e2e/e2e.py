@@ -984,7 +984,7 @@ def scenario1(org, ck, ledger):
               l for l in open(org.servers["lon-bh1"].agent_log)
               if " link " in l or "link server" in l)[-800:])
     load.finish(60)
-    org.wait_delivered(load.accepted, 40)
+    org.wait_delivered(load.accepted, 25)
     ledger += load.accepted
     a = org.account(load.accepted)
     log("during the cut: " + fmt(a) + " (refused at SMTP %d, errors %d)" %
@@ -1056,7 +1056,7 @@ def scenario2(org, ck, ledger):
     load.finish(40)
     phases.append(("restored", load))
     for name, load in phases:
-        org.wait_delivered(load.accepted, 40)
+        org.wait_delivered(load.accepted, 25)
         ledger += load.accepted
         a = org.account(load.accepted)
         log("%s: %s" % (name, fmt(a)))
@@ -1276,7 +1276,7 @@ def scenario7(org, ck, ledger):
     ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
           and a["loops"] == 0 and not load.refused,
           "7: agent killed under load: nothing lost, bounced or looped",
-          fmt(a))
+          fmt(a) + "\n" + org.where(load.accepted))
 
     # London's master stopped: lon-bh2 (its backup) takes over
     rgm, bh2 = org.servers["lon-rgm"], org.servers["lon-bh2"]
@@ -1312,7 +1312,8 @@ def scenario7(org, ck, ledger):
     log("master failover: " + fmt(a))
     ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
           and a["loops"] == 0 and not load.refused,
-          "7: master failover under load: nothing lost", fmt(a))
+          "7: master failover under load: nothing lost",
+          fmt(a) + "\n" + org.where(load.accepted))
 
     # New York's master (ny-bh1, no backup) stopped: members keep routing
     nyb1, nyb2 = org.servers["ny-bh1"], org.servers["ny-bh2"]
@@ -1336,7 +1337,7 @@ def scenario7(org, ck, ledger):
     ck.ok(ok and a["bounced"] == 0 and a["missing"] == 0 and
           a["duplicated"] == 0 and a["loops"] == 0 and not load.refused,
           "7: master without backup stopped under load: nothing lost",
-          fmt(a))
+          fmt(a) + "\n" + org.where(load.accepted))
 
 
 def org_seconds(t):
