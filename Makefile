@@ -134,6 +134,7 @@ bench: deps
 
 bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent
 	@for b in $(BENCHES) $(BUILD)/bench/bench_agent; do $$b || exit 1; done
+	@BUILD=$(BUILD) python3 tests/bench/bench_e2e.py
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
