@@ -13,6 +13,7 @@
 #define LSA_AGENT_PRIV_H
 
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
@@ -165,6 +166,9 @@ struct agent {
 	struct evconnlistener *listener;
 	struct peer_list peers;
 	struct mon_list	 links;		/* monitor.c */
+	char		*probe_src_text; /* monitor.c: the source in force */
+	struct sockaddr_storage probe_src; /* resolved; probe_srclen 0: none */
+	socklen_t	 probe_srclen;
 	struct session_list pending;	/* inbound, not yet bound */
 	struct session_list closing;	/* closed, output draining */
 	int		 stopping;	/* agent_free: no draining */

@@ -7,6 +7,15 @@
  * connector, in order, until one greets with 220 within probe_timeout
  * (then QUIT). An outside connector that routes by DNS MX is not probed.
  *
+ * Probes leave from the address this server's Postfix sends from
+ * (smtp_bind_address): probe_source, else this server's address in the
+ * topology in force, resolved when the topology or the setting changes.
+ * Unbound, the kernel would pick the source, and a cut of Postfix's own
+ * path (a firewall rule on its source address) would go unseen. A source
+ * that cannot be bound (not an address of this host) fails the probe of
+ * that target, logged; one that does not resolve is logged once and the
+ * probes go unbound.
+ *
  * Per link, as seed 002 tells it:
  *   up        probed every probe_interval
  *   retrying  after a failed probe: retried every glitch_retry_interval,
@@ -36,6 +45,7 @@
  */
 #include <math.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +264,88 @@ monitor_target(const struct mon_link *l, int i, const char **host,
 
 static void monitor_probe_next(struct mon_link *l);
 
+/*
+ * monitor_source - resolve the probes' source (probe_source, else this
+ * server's topology address) when it is not the one in force; a source
+ * that does not resolve is logged once, and probes go unbound
+ */
+static void
+monitor_source(struct agent *a)
+{
+	const char *text = a->set->probe_source;
+	struct addrinfo hints, *res = NULL;
+	int rc;
+
+	if ((text == NULL || *text == '\0') && a->self_idx >= 0)
+		text = a->topo->servers[a->self_idx].address;
+	if (text == NULL)
+		text = "";
+	if (a->probe_src_text != NULL && strcmp(a->probe_src_text, text) == 0)
+		return;
+	free(a->probe_src_text);
+	a->probe_src_text = xstrdup(text);
+	a->probe_srclen = 0;
+	if (*text == '\0')
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(text, "0", &hints, &res)) != 0) {
+		log_warnx("link server=%s source=%s: cannot resolve (%s), "
+		    "probes are not bound", a->self, text, gai_strerror(rc));
+		return;
+	}
+	if (res->ai_addrlen <= sizeof(a->probe_src)) {
+		memcpy(&a->probe_src, res->ai_addr, res->ai_addrlen);
+		a->probe_srclen = res->ai_addrlen;
+	}
+	freeaddrinfo(res);
+	log_debug("link server=%s source=%s", a->self, text);
+}
+
+/* monitor_socket - a non-blocking, close-on-exec socket for ai, bound to
+ * the probes' source if there is one; -1 (logged) if not possible */
+static evutil_socket_t
+monitor_socket(struct mon_link *l, const struct addrinfo *ai,
+    const char *host)
+{
+	struct agent *a = l->a;
+	evutil_socket_t fd;
+
+	if ((fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)) <
+	    0) {
+		log_warn("link server=%s connector=%s target=%s: socket",
+		    a->self, l->name, host);
+		return -1;
+	}
+	if (evutil_make_socket_nonblocking(fd) < 0 ||
+	    evutil_make_socket_closeonexec(fd) < 0) {
+		log_warn("link server=%s connector=%s target=%s: fcntl",
+		    a->self, l->name, host);
+		evutil_closesocket(fd);
+		return -1;
+	}
+	if (a->probe_srclen == 0)
+		return fd;
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	{
+		/* the port is picked at connect, per destination: probes do
+		 * not use up ephemeral ports for every (source, port) */
+		int one = 1;
+
+		(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
+		    &one, sizeof(one));
+	}
+#endif
+	if (bind(fd, (struct sockaddr *)&a->probe_src, a->probe_srclen) < 0) {
+		log_warn("link server=%s connector=%s target=%s source=%s: "
+		    "bind", a->self, l->name, host, a->probe_src_text);
+		evutil_closesocket(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* monitor_read_cb - the greeting: 220 is success */
 static void
 monitor_read_cb(struct bufferevent *bev, void *arg)
@@ -326,6 +418,7 @@ monitor_probe_next(struct mon_link *l)
 	const char *host;
 	unsigned port;
 	char serv[16];
+	evutil_socket_t fd;
 
 	for (;;) {
 		l->target++;
@@ -339,8 +432,17 @@ monitor_probe_next(struct mon_link *l)
 		snprintf(serv, sizeof(serv), "%u", port);
 		if (getaddrinfo(host, serv, &hints, &res) != 0)
 			continue;
-		l->bev = bufferevent_socket_new(l->a->base, -1,
-		    BEV_OPT_CLOSE_ON_FREE);
+		/* a bind failure fails this target, as a refusal would */
+		if ((fd = monitor_socket(l, res, host)) < 0) {
+			freeaddrinfo(res);
+			continue;
+		}
+		if ((l->bev = bufferevent_socket_new(l->a->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+			evutil_closesocket(fd);
+			freeaddrinfo(res);
+			continue;
+		}
 		bufferevent_setcb(l->bev, monitor_read_cb, NULL,
 		    monitor_event_cb, l);
 		bufferevent_enable(l->bev, EV_READ | EV_WRITE);
@@ -411,6 +513,9 @@ monitor_free_all(struct agent *a)
 {
 	while (!TAILQ_EMPTY(&a->links))
 		monitor_link_free(a, TAILQ_FIRST(&a->links));
+	free(a->probe_src_text);
+	a->probe_src_text = NULL;
+	a->probe_srclen = 0;
 }
 
 /* monitor_find - the link of connector name, or NULL */
@@ -428,7 +533,8 @@ monitor_find(struct agent *a, const char *name)
 /*
  * monitor_sync - one link per enabled connector this server is a source
  * of, under the topology in force; a new link starts from our own record
- * in the LST (after a restart) and is probed at once.
+ * in the LST (after a restart) and is probed at once. The probes' source
+ * follows the topology too.
  */
 void
 monitor_sync(struct agent *a)
@@ -438,6 +544,7 @@ monitor_sync(struct agent *a)
 
 	if (a->conf.no_monitor)
 		return;
+	monitor_source(a);
 	for (l = TAILQ_FIRST(&a->links); l != NULL; l = next) {
 		next = TAILQ_NEXT(l, entry);
 		l->conn = topo_find_connector(t, l->name);

@@ -3,9 +3,13 @@
  * smtp-sink), millisecond timers: the glitch-retry sequence (exact tries,
  * the time of the down mark), local avoidance while retrying with nothing
  * propagated, retry while down with no mail, recovery, manual override,
- * suppress_state_changes; and the damping figures with an injected clock
- * and the default settings.
+ * suppress_state_changes; the probe's source address (probe_source, else
+ * the server's topology address; a source that cannot be bound fails the
+ * probe) against a listener that records its peers; and the damping
+ * figures with an injected clock and the default settings.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +19,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <event2/listener.h>
 
 #include "agent_priv.h"
 #include "harness.h"
@@ -240,6 +246,157 @@ test_suppress_state_changes(void **state)
 	harness_free(h);
 }
 
+/* the probe source tests' target: a greeting listener that notes where
+ * each connection came from */
+struct greeter {
+	struct evconnlistener *lev;
+	int		 accepted;
+	int		 other;		/* from another address than want */
+	const char	*want;
+	char		 last[INET6_ADDRSTRLEN];
+};
+
+/* greeter_accept_cb - note the peer, greet, close (the probe has read
+ * nothing yet, so this is a plain FIN after the 220) */
+static void
+greeter_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct greeter *g = arg;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+	(void)lev;
+	(void)salen;
+	g->accepted++;
+	if (sa->sa_family != AF_INET ||
+	    inet_ntop(AF_INET, &sin->sin_addr, g->last, sizeof(g->last)) ==
+	    NULL)
+		snprintf(g->last, sizeof(g->last), "?");
+	if (strcmp(g->last, g->want) != 0)
+		g->other++;
+	(void)write(fd, "220 greeter ESMTP\r\n", 19);
+	close(fd);
+}
+
+/* source_topo - a0 (address a0_addr, source) -> b0 (127.0.0.1, target
+ * on the greeter); only a0 runs, so its address need not be listened on */
+static char *
+source_topo(const char *a0_addr)
+{
+	int p = harness_port_base(0);
+
+	sink_port = p + 51;
+	return xasprintf("[organization]\nname = M\nversion = 1\n"
+	    "[group g00]\n[group g01]\n"
+	    "[server a0]\ngroup = g00\naddress = %s\nagent_port = %d\n"
+	    "[server b0]\ngroup = g01\naddress = 127.0.0.1\nagent_port = %d\n"
+	    "smtp_port = %d\n"
+	    "[connector g00-g01]\nfrom = g00\nto = g01\nsources = a0\n"
+	    "targets = b0\n", a0_addr, p, p + 2, sink_port);
+}
+
+static int
+greeted(struct harness *h, void *arg)
+{
+	(void)h;
+	return ((struct greeter *)arg)->accepted >= 3;
+}
+
+/* source_run - a0 alone with the greeter as b0's Postfix; extra settings;
+ * the greeter wants connections from want */
+static struct harness *
+source_run(const char *a0_addr, const char *extra, struct greeter *g,
+    const char *want)
+{
+	char *t = source_topo(a0_addr), *x = xasprintf(TIMERS, GLITCH_MS,
+	    extra);
+	struct harness *h = harness_new(t, x, 0);
+	struct sockaddr_in sin;
+
+	free(t);
+	free(x);
+	memset(g, 0, sizeof(*g));
+	g->want = want;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)sink_port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	g->lev = evconnlistener_new_bind(h->base, greeter_accept_cb, g,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
+	    (struct sockaddr *)&sin, sizeof(sin));
+	assert_non_null(g->lev);
+	assert_int_equal(harness_start(h, harness_find(h, "a0")), 0);
+	return h;
+}
+
+/* source_stop - the greeter, then the agents */
+static void
+source_stop(struct harness *h, struct greeter *g)
+{
+	evconnlistener_free(g->lev);
+	harness_free(h);
+}
+
+/*
+ * the probe leaves from probe_source when set, else from the server's
+ * topology address, as Postfix's smtp_bind_address would (the kernel
+ * would pick 127.0.0.1 for a connection to 127.0.0.1); each case's
+ * source differs from the other addresses involved
+ */
+static void
+test_probe_source(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*a0_addr;	/* in the topology */
+		const char	*extra;
+		const char	*want;		/* the probes' source */
+	} cases[] = {
+		{ "probe_source set", "127.0.0.1",
+		  "probe_source = 127.0.0.3\n", "127.0.0.3" },
+		{ "probe_source empty: the topology address", "127.0.0.2",
+		  "", "127.0.0.2" },
+		{ "probe_source empty (written)", "127.0.0.4",
+		  "probe_source =\n", "127.0.0.4" },
+	};
+	enum mon_state up = MON_UP;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct greeter g;
+		struct harness *h = source_run(cases[i].a0_addr,
+		    cases[i].extra, &g, cases[i].want);
+
+		print_message("%s\n", cases[i].name);
+		assert_int_equal(harness_run_until(h, greeted, &g, WAIT_MS),
+		    0);
+		assert_string_equal(g.last, cases[i].want);
+		assert_int_equal(g.other, 0);
+		assert_int_equal(harness_run_until(h, link_state, &up,
+		    WAIT_MS), 0);
+		assert_int_equal(link_of(h)->fails, 0);
+		source_stop(h, &g);
+	}
+}
+
+/* a source the host does not have: bind fails, the probe fails (logged,
+ * no crash), the link goes through retrying to down; nothing reached the
+ * target */
+static void
+test_probe_source_unbound(void **state)
+{
+	struct greeter g;
+	struct harness *h = source_run("127.0.0.1",
+	    "probe_source = 192.0.2.1\n", &g, "192.0.2.1");
+	enum mon_state down = MON_DOWN;
+
+	(void)state;
+	assert_int_equal(harness_run_until(h, link_state, &down, WAIT_MS), 0);
+	assert_int_equal(link_of(h)->fails, 4);
+	assert_int_equal(g.accepted, 0);
+	source_stop(h, &g);
+}
+
 /* the injected clock for the damping test */
 static uint64_t fake_now;
 
@@ -294,6 +451,8 @@ main(void)
 		cmocka_unit_test(test_glitch_heals),
 		cmocka_unit_test(test_override),
 		cmocka_unit_test(test_suppress_state_changes),
+		cmocka_unit_test(test_probe_source),
+		cmocka_unit_test(test_probe_source_unbound),
 		cmocka_unit_test(test_damping),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
