@@ -548,7 +548,7 @@ DEFAULT_TIMERS = {
     "glitch_retries": "2",
     "probe_interval": "1s",
     "down_retry_interval": "1s",
-    "probe_timeout": "1s",
+    "probe_timeout": "2s",   # a loaded 2-core machine greets slowly
     "reroute_interval": "200ms",
     "reconnect_interval": "100ms",
     "reconnect_max": "1s",
