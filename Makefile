@@ -123,7 +123,7 @@ check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS)
 	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(AGENT_TESTS) $(SHELL_TESTS)
 
 demo:
-	@packaging/install-deps.sh build
+	@packaging/install-deps.sh check
 	@$(MAKE) --no-print-directory progs
 	@BUILD=$(BUILD) tests/demo.sh
 
