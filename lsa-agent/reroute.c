@@ -23,11 +23,17 @@
  *      REROUTE_EACH_MAX, one `postqueue -f` instead (it also clears
  *      qmgr's dead destinations, and costs other mail: not the default);
  *   5. the retried messages and the affected messages in the active
- *      queue (they keep their old route until that attempt ends) are
- *      remembered: after reroute_recheck (31 s: qmgr's resolver client
- *      caches the last (sender, recipient) route for 30 s, so a retry
- *      within 30 s of the last attempt may use the old route), those
- *      still deferred are retried once more, by the same rule.
+ *      queue (they keep their old route until that attempt ends, which
+ *      may fail: the next server refuses mail it would send straight
+ *      back, 450 4.4.6) are remembered and rechecked: after
+ *      reroute_interval, then twice as long each time, those now
+ *      deferred are retried unless every recipient would only be held
+ *      again, so mail that an attempt on its old route left deferred
+ *      does not wait out Postfix's backoff; the last recheck comes at
+ *      reroute_recheck (31 s: qmgr's resolver client caches the last
+ *      (sender, recipient) route for 30 s, so a retry within 30 s of
+ *      the last attempt may use the old route) and retries every one
+ *      still deferred, then the list is dropped.
  * A listing that fails (Postfix down) is logged and the pass ends; the
  * routing compared next time is still the old one, so the next change
  * catches up. A listing over REROUTE_LIST_MAX bytes is not read: flush.
@@ -76,6 +82,9 @@ struct reroute {
 	int			 rechecking;
 	int			 dirty;	/* changed since the pass started */
 	int			 recheck_due;
+	int			 recheck_last; /* the next recheck is the last */
+	uint64_t		 recheck_wait; /* ms before the next recheck */
+	uint64_t		 recheck_from; /* the rechecks began, ms */
 	uint64_t		 last_ms; /* the last pass started */
 	struct reroute_ids	 todo;	/* ids to -i; or "-f" alone */
 	int			 next;	/* in todo */
@@ -220,6 +229,26 @@ reroute_affected(struct reroute *r, const struct pq_msg *m)
 	return changed;
 }
 
+/* reroute_held - every recipient of m is held here now (the routing of
+ * the last pass): a retry would only hold it again */
+static int
+reroute_held(struct reroute *r, const struct pq_msg *m)
+{
+	struct route_decision d;
+	int held = 1;
+
+	if (r->base == NULL)
+		return 0;
+	route_decision_init(&d);
+	for (int i = 0; i < m->nrcpts && held; i++) {
+		route_decide_sender(r->base->rt, m->sender, m->rcpts[i], 0, 0,
+		    &d);
+		held = d.action == ROUTE_DEFER;
+	}
+	route_decision_free(&d);
+	return held;
+}
+
 struct reroute_scan {			/* one listing */
 	struct reroute	*r;
 	int		 listed;
@@ -247,7 +276,8 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 	deferred = strcmp(m->queue_name, "deferred") == 0;
 	sc->deferred += deferred;
 	if (r->rechecking) {
-		if (deferred && reroute_ids_has(&r->recheck, m->queue_id))
+		if (deferred && reroute_ids_has(&r->recheck, m->queue_id) &&
+		    (r->recheck_last || !reroute_held(r, m)))
 			reroute_ids_add(&r->todo, m->queue_id);
 		return;
 	}
@@ -291,6 +321,24 @@ reroute_run(struct reroute *r, const char *opt, const char *id,
 	return 0;
 }
 
+/*
+ * reroute_recheck_next - arm the next recheck: recheck_wait from now,
+ * doubled each time, and the last one at reroute_recheck after the
+ * sequence began
+ */
+static void
+reroute_recheck_next(struct reroute *r)
+{
+	uint64_t end = r->recheck_from + r->a->set->reroute_recheck;
+	uint64_t now = agent_now_ms(), wait = r->recheck_wait;
+
+	r->recheck_last = now + wait >= end;
+	if (r->recheck_last)
+		wait = end > now ? end - now : 0;
+	r->recheck_wait *= 2;
+	agent_after(r->recheck_ev, wait);
+}
+
 /* reroute_end - the pass or recheck is over */
 static void
 reroute_end(struct reroute *r)
@@ -300,9 +348,16 @@ reroute_end(struct reroute *r)
 	r->running = 0;
 	if (r->rechecking) {
 		r->rechecking = 0;
-		reroute_ids_clear(&r->recheck);
-	} else if (r->recheck.n > 0)
-		agent_after(r->recheck_ev, r->a->set->reroute_recheck);
+		if (r->recheck_last)
+			reroute_ids_clear(&r->recheck);
+		else
+			reroute_recheck_next(r);
+	} else if (r->recheck.n > 0) {
+		/* a new sequence of rechecks, from this pass */
+		r->recheck_from = agent_now_ms();
+		r->recheck_wait = r->a->set->reroute_interval;
+		reroute_recheck_next(r);
+	}
 	if (r->recheck_due) {
 		r->recheck_due = 0;
 		agent_after(r->recheck_ev, 0);
@@ -444,7 +499,7 @@ reroute_pass_cb(evutil_socket_t fd, short ev, void *arg)
 	reroute_list(r);
 }
 
-/* reroute_recheck_cb - the second try */
+/* reroute_recheck_cb - time for a recheck */
 static void
 reroute_recheck_cb(evutil_socket_t fd, short ev, void *arg)
 {

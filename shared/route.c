@@ -487,14 +487,17 @@ route_sender_check(const struct route_table *rt, struct route_decision *d,
 /*
  * route_handover - the local server is source self_src of connector ci
  * but cannot use its own link: add the sources of the local group it may
- * pass the mail to, and return how many. The order of hand-overs keeps
- * routing loop-free when views differ:
+ * pass the mail to, and return how many. What keeps routing loop-free
+ * when views differ:
  *  - its link is down in the LST (every server knows): to any source
  *    that is up; none of them hands it back, as all see this one down;
- *  - down here only (retrying, an override not yet flooded): the others
- *    think this link is up, and any of them may be in the same state,
- *    so only to a source listed before this one: a strict order, no
- *    cycle.
+ *  - down here only (retrying, an override not yet flooded): to none.
+ *    The others think this link is up, and any of them may be in the
+ *    same state: two sources that each saw only their own link fail
+ *    would pass mail back and forth, and one that passed it on early
+ *    would see it come back when the other's link is marked down. The
+ *    mail waits here until the glitch-retries end (the link marked down:
+ *    the LST moves it) or the link is back.
  * None: the mail waits here (route_hold).
  */
 static int
@@ -502,14 +505,15 @@ route_handover(const struct route_table *rt, struct route_decision *d,
     int ci, int self_src)
 {
 	const struct topo_connector *c = &rt->t->connectors[ci];
-	int here_only = route_source_up(rt, ci, self_src), n0 = d->nhosts;
+	int n0 = d->nhosts;
 
+	if (route_source_up(rt, ci, self_src))
+		return 0;		/* down here only */
 	for (int i = 0; i < c->sources.n; i++) {
 		int s = c->sources.v[i];
 
 		if (i == self_src || rt->t->servers[s].group != rt->self_group ||
-		    !route_source_usable(rt, ci, i) ||
-		    (here_only && i > self_src))
+		    !route_source_usable(rt, ci, i))
 			continue;
 		route_add_server(rt, d, s, 0);
 	}

@@ -44,20 +44,19 @@ run "$LSACTL" route -c "$tmp/lsa.conf" -t "$SEED" --from lon-bh1 \
 [ "$rc" -eq 0 ] && [ "$(field transport)" = "lsawait:$NY_LIST" ]
 result "route: the hold transport of [policyd] hold_transport" $?
 
-# lon-bh1 retrying its link: the first-listed source holds; lon-bh2
-# retrying hands to lon-bh1; Dublin, which knows nothing, still goes to
-# London; no one detours via Copenhagen
+# a source retrying its link holds the mail: no hand-over to the other
+# source (it may be retrying too), no detour via Copenhagen
 run "$LSACTL" route -t "$SEED" --from lon-bh1 --local-down London-NewYork \
     --json "$BOS"
 [ "$rc" -eq 0 ] && [ "$(field action point_of_failure transport)" = \
     "defer False lsahold:$NY_LIST" ] && grep -q "down here only" "$tmp/out"
-result "route --local-down: the first-listed source retrying holds the mail" $?
+result "route --local-down: a source retrying its link holds the mail" $?
 
-run "$LSACTL" route -t "$SEED" --from lon-bh2 --local-down London-NewYork \
+run "$LSACTL" route -t "$SEED" --from lon-bh1 --down London-NewYork@lon-bh1 \
     --json "$BOS"
 [ "$rc" -eq 0 ] && [ "$(field action transport)" = \
-    "relay smtp:[127.0.2.11]:25" ]
-result "route --local-down: the second source retrying hands to the first, never back" $?
+    "relay smtp:[127.0.2.12]:25" ]
+result "route: lon-bh1's link down in the LST (all know): lon-bh1 hands to lon-bh2" $?
 
 run "$LSACTL" route -t "$SEED" --from lon-bh1 --local-down Dublin-London "$BOS"
 [ "$rc" -eq 1 ] && line err 'lsactl: --local-down Dublin-London: "lon-bh1" is not a source of connector "Dublin-London"'

@@ -415,24 +415,25 @@ static const struct rcase cases[] = {
 	/*
 	 * Views that differ: a link down here only (retrying, or an
 	 * override not yet flooded) is unknown to every other server. It
-	 * never changes the path between groups; a source hands the mail
-	 * only to a source listed before it, or holds it (lon-bh1 and
-	 * lon-bh2 each retrying would otherwise pass mail back and forth).
+	 * never changes the path between groups, and a source in that
+	 * state holds the mail (lon-bh1 and lon-bh2 each retrying would
+	 * otherwise pass mail back and forth).
 	 */
-	{ "002 views: lon-bh1 retrying London-NewYork holds (lon-bh2 is "
-	  "after it)",
+	{ "002 views: lon-bh1 retrying London-NewYork holds (lon-bh2 may "
+	  "be retrying too)",
 	  .file = S2, .self = "lon-bh1", .local = { "London-NewYork" },
 	  .rcpt = "user@boston.contoso.test",
 	  DEFER, .hosts = "ny-bh1,ny-bh2",
 	  .transport = HOLD_NY, .path = "London,NewYork,Boston",
 	  .hop = "NewYork", .conns = "London-NewYork,NewYork-Boston",
 	  .cost = 30, .reason = "down here only" },
-	{ "002 views: lon-bh2 retrying London-NewYork hands to lon-bh1",
+	{ "002 views: lon-bh2 retrying London-NewYork holds too",
 	  .file = S2, .self = "lon-bh2", .local = { "London-NewYork" },
 	  .rcpt = "user@boston.contoso.test",
-	  RELAY, .hosts = "lon-bh1", .transport = "smtp:[127.0.2.11]:25",
-	  .path = "London,NewYork,Boston", .hop = "London",
-	  .conns = "London-NewYork,NewYork-Boston", .cost = 30 },
+	  DEFER, .hosts = "ny-bh1,ny-bh2", .transport = HOLD_NY,
+	  .path = "London,NewYork,Boston", .hop = "NewYork",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30,
+	  .reason = "down here only" },
 	{ "002 views: lon-bh2 retrying, lon-bh1 down in the LST: holds",
 	  .file = S2, .self = "lon-bh2", .local = { "London-NewYork" },
 	  .down = { "London-NewYork@lon-bh1" },
@@ -471,10 +472,18 @@ static const struct rcase cases[] = {
 	  .transport = "lsahold:[relay1.example.net]:25, "
 	  "[relay2.example.net]:25",
 	  .path = "NewYork", .conns = "Internet", .cost = 10 },
-	{ "002 views: ny-bh2 retrying Internet hands to ny-bh1",
+	{ "002 views: ny-bh2 retrying Internet, ny-bh1 down in the LST: "
+	  "holds",
 	  .file = S2, .self = "ny-bh2", .local = { "Internet" },
+	  .down = { "Internet@ny-bh1" }, .rcpt = "user@example.org",
+	  DEFER, .hosts = "relay1.example.net,relay2.example.net",
+	  .transport = "lsahold:[relay1.example.net]:25, "
+	  "[relay2.example.net]:25",
+	  .path = "NewYork", .conns = "Internet", .cost = 10 },
+	{ "002 views: ny-bh1 down in the LST hands Internet mail to ny-bh2",
+	  .file = S2, .self = "ny-bh1", .down = { "Internet@ny-bh1" },
 	  .rcpt = "user@example.org",
-	  RELAY, .hosts = "ny-bh1", .transport = "smtp:[127.0.7.11]:25",
+	  RELAY, .hosts = "ny-bh2", .transport = "smtp:[127.0.7.12]:25",
 	  .path = "NewYork", .conns = "Internet", .cost = 10,
 	  .hop = "NewYork" },
 	{ "002 pof outside: Internet down: defer at New York",

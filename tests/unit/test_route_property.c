@@ -47,9 +47,10 @@
  * Checked to catch, with the engine fixes reverted: two down sources of
  * one group listing each other (a ping-pong in the group) and a group-
  * scoped connector reached through another group's source (a loop
- * through a group that cannot see it); and, in the own-views modes, two
- * sources each retrying its own link and handing the mail to the other
- * (seen on real Postfix: bounced "too many hops").
+ * through a group that cannot see it); and, in the own-views modes, a
+ * source retrying its own link handing the mail to another source (two
+ * such hand it back and forth: seen on real Postfix, bounced "too many
+ * hops").
  */
 #include <stdarg.h>
 #include <stddef.h>
