@@ -75,12 +75,13 @@ agent_status_json(struct agent *a)
 		const struct reroute_stats *rs = reroute_stats(a->reroute);
 
 		json_object_set_new(o, "reroute", json_pack(
-		    "{sIsIsIsIsIsI}", "passes", (json_int_t)rs->passes,
+		    "{sIsIsIsIsIsIsI}", "passes", (json_int_t)rs->passes,
 		    "rechecks", (json_int_t)rs->rechecks,
 		    "listed", (json_int_t)rs->listed,
 		    "affected", (json_int_t)rs->affected,
 		    "retried", (json_int_t)rs->retried,
-		    "flushes", (json_int_t)rs->flushes));
+		    "flushes", (json_int_t)rs->flushes,
+		    "kicks", (json_int_t)rs->kicks));
 	}
 	return agent_status_dump(o);
 }

@@ -156,12 +156,13 @@ lsactl_agent_status_print(json_t *r)
 	    lsactl_agent_int(r, "epoch"), lsactl_agent_str(r, "digest"));
 	if ((rr = json_object_get(r, "reroute")) != NULL)
 		printf("reroute: %lld passes, %lld rechecks, %lld affected, "
-		    "%lld retried, %lld flushes\n",
+		    "%lld retried, %lld flushes, %lld kicks\n",
 		    lsactl_agent_int(rr, "passes"),
 		    lsactl_agent_int(rr, "rechecks"),
 		    lsactl_agent_int(rr, "affected"),
 		    lsactl_agent_int(rr, "retried"),
-		    lsactl_agent_int(rr, "flushes"));
+		    lsactl_agent_int(rr, "flushes"),
+		    lsactl_agent_int(rr, "kicks"));
 	printf("%-24s %-11s %-9s %10s %12s\n", "PEER", "STATE", "OPENS",
 	    "SINCE_S", "BYTES_OUT");
 	json_array_foreach(peers, i, p)

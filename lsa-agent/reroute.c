@@ -2,7 +2,8 @@
  * reroute.c - rerouting now: when this server's routing changes, Postfix
  * retries the deferred mail whose route changed at once, instead of at
  * the end of its backoff time. Nothing is bounced, held or deleted: the
- * only commands run are postqueue -j, -i ID and -f.
+ * only commands run are postqueue -j, -i ID and -f, and postkick public
+ * qmgr F.
  *
  * Every LST change (the link monitor's local overlay included) calls
  * reroute_changed(). A pass, at most one per reroute_interval (changes
@@ -22,7 +23,14 @@
  *      reroute_flush_percent of the deferred messages, or more than
  *      REROUTE_EACH_MAX, one `postqueue -f` instead (it also clears
  *      qmgr's dead destinations, and costs other mail: not the default);
- *   5. the retried messages and the affected messages in the active
+ *   5. affected messages in the active queue keep the route they had;
+ *      when qmgr has found that route's destination dead it keeps them
+ *      there, unattempted, until its backoff ends: so `postkick
+ *      [-c postfix_config_dir] public qmgr F` (reroute_kick_command)
+ *      has qmgr forget its dead destinations, they are attempted again,
+ *      fail on the old route or go, and the rechecks below move what
+ *      failed;
+ *   6. the retried messages and the affected messages in the active
  *      queue (they keep their old route until that attempt ends, which
  *      may fail: the next server refuses mail it would send straight
  *      back, 450 4.4.6) are remembered and rechecked: after
@@ -58,6 +66,7 @@
 #define REROUTE_LIST_MAX	(64u << 20)	/* bytes of postqueue -j */
 #define REROUTE_LIST_MS		60000		/* postqueue -j, at most */
 #define REROUTE_CMD_MS		10000		/* postqueue -i or -f */
+#define REROUTE_KICK		"kick"		/* a todo entry: postkick */
 
 struct reroute_view {			/* one routing, for comparisons */
 	struct topology		*t;
@@ -254,6 +263,7 @@ struct reroute_scan {			/* one listing */
 	int		 listed;
 	int		 deferred;
 	int		 affected;
+	int		 active;	/* affected, in the active queue */
 	int		 bad;
 };
 
@@ -285,6 +295,7 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 	    !reroute_affected(r, m))
 		return;
 	sc->affected++;
+	sc->active += !deferred;
 	if (deferred)
 		reroute_ids_add(&r->todo, m->queue_id);
 	if (!reroute_ids_has(&r->recheck, m->queue_id))
@@ -294,21 +305,28 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 static void reroute_step(struct reroute *r);
 static void reroute_schedule(struct reroute *r);
 
-/* reroute_run - run the command with one or two arguments */
+/* reroute_run - run postqueue with one or two arguments, or (opt
+ * REROUTE_KICK) postkick ... public qmgr F */
 static int
 reroute_run(struct reroute *r, const char *opt, const char *id,
     size_t max_out, uint64_t timeout_ms, child_done_fn done)
 {
 	const struct settings *set = r->a->set;
-	char *argv[6];
+	int kick = strcmp(opt, REROUTE_KICK) == 0;
+	char *argv[8];
 	int n = 0;
 
-	argv[n++] = set->reroute_command;
+	argv[n++] = kick ? set->reroute_kick_command : set->reroute_command;
 	if (set->postfix_config_dir[0] != '\0') {
 		argv[n++] = (char *)"-c";
 		argv[n++] = set->postfix_config_dir;
 	}
-	argv[n++] = (char *)opt;
+	if (kick) {
+		argv[n++] = (char *)"public";
+		argv[n++] = (char *)"qmgr";
+		argv[n++] = (char *)"F";
+	} else
+		argv[n++] = (char *)opt;
 	if (id != NULL)
 		argv[n++] = (char *)id;
 	argv[n] = NULL;
@@ -389,8 +407,9 @@ reroute_cmd_done(void *arg, int status, const char *out, size_t len)
 	r->sp = NULL;
 	if (status != 0)	/* a message gone meanwhile is no news */
 		log_debug("reroute server=%s postqueue %s %s: status %d",
-		    r->a->self, strcmp(r->todo.v[r->next], "-f") == 0 ? "" :
-		    "-i", r->todo.v[r->next], status);
+		    r->a->self, strcmp(r->todo.v[r->next], "-f") == 0 ||
+		    strcmp(r->todo.v[r->next], REROUTE_KICK) == 0 ? "" : "-i",
+		    r->todo.v[r->next], status);
 	r->next++;
 	reroute_step(r);
 }
@@ -402,21 +421,26 @@ reroute_step(struct reroute *r)
 	for (; r->next < r->todo.n; r->next++) {
 		const char *id = r->todo.v[r->next];
 		int flush = strcmp(id, "-f") == 0;
+		int kick = strcmp(id, REROUTE_KICK) == 0;
 
-		if (flush)
+		if (kick)
+			r->stats.kicks++;
+		else if (flush)
 			r->stats.flushes++;
 		else
 			r->stats.retried++;
-		if (reroute_run(r, flush ? "-f" : "-i", flush ? NULL : id,
-		    4096, REROUTE_CMD_MS, reroute_cmd_done) == 0)
+		if (reroute_run(r, kick ? REROUTE_KICK : flush ? "-f" : "-i",
+		    kick || flush ? NULL : id, 4096, REROUTE_CMD_MS,
+		    reroute_cmd_done) == 0)
 			return;
 	}
 	reroute_end(r);
 }
 
-/* reroute_plan - -i each, or one -f (see top) */
+/* reroute_plan - -i each, or one -f (see top); first the kick when
+ * affected mail is in the active queue (-f kicks qmgr itself) */
 static void
-reroute_plan(struct reroute *r, int deferred, int forced_flush)
+reroute_plan(struct reroute *r, int deferred, int active, int forced_flush)
 {
 	uint64_t pct = r->a->set->reroute_flush_percent;
 	int n = r->todo.n;
@@ -425,6 +449,15 @@ reroute_plan(struct reroute *r, int deferred, int forced_flush)
 	    (n > 1 && (uint64_t)n * 100 > (uint64_t)deferred * pct)) {
 		reroute_ids_clear(&r->todo);
 		reroute_ids_add(&r->todo, "-f");
+	} else if (active > 0 && r->a->set->reroute_kick_command[0] != '\0') {
+		/* first: the retries then find qmgr's queues open */
+		struct reroute_ids l = { NULL, 0 };
+
+		reroute_ids_add(&l, REROUTE_KICK);
+		for (int i = 0; i < r->todo.n; i++)
+			reroute_ids_add(&l, r->todo.v[i]);
+		reroute_ids_clear(&r->todo);
+		r->todo = l;
 	}
 	r->next = 0;
 	reroute_step(r);
@@ -435,7 +468,7 @@ static void
 reroute_list_done(void *arg, int status, const char *out, size_t len)
 {
 	struct reroute *r = arg;
-	struct reroute_scan sc = { r, 0, 0, 0, 0 };
+	struct reroute_scan sc = { r, 0, 0, 0, 0, 0 };
 	int too_big = len > REROUTE_LIST_MAX;
 
 	r->sp = NULL;
@@ -458,7 +491,7 @@ reroute_list_done(void *arg, int status, const char *out, size_t len)
 	    "retry=%d%s bad_lines=%d", r->a->self, r->rechecking ? "recheck" :
 	    "pass", sc.listed, sc.deferred, sc.affected, r->todo.n,
 	    too_big ? " listing_too_big" : "", sc.bad);
-	reroute_plan(r, sc.deferred, too_big);
+	reroute_plan(r, sc.deferred, sc.active, too_big);
 }
 
 /* reroute_list - start postqueue -j */

@@ -23,6 +23,7 @@ struct reroute_stats {			/* since start */
 	uint64_t	 affected;	/* messages whose route changed */
 	uint64_t	 retried;	/* postqueue -i runs */
 	uint64_t	 flushes;	/* postqueue -f runs */
+	uint64_t	 kicks;		/* postkick public qmgr F runs */
 };
 
 struct reroute *reroute_new(struct agent *a);

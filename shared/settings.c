@@ -97,6 +97,10 @@ static const struct settings_row settings_table[] = {
 	{ "agent", "reroute_command", ST_OPTIONAL, O(reroute_command),
 	  "/usr/sbin/postqueue", 0, 0, "postqueue(1), run to retry deferred "
 	  "mail whose route changed (empty: never)" },
+	{ "agent", "reroute_kick_command", ST_OPTIONAL,
+	  O(reroute_kick_command), "/usr/sbin/postkick", 0, 0,
+	  "postkick(1), run to have qmgr forget dead destinations when "
+	  "rerouted mail is in the active queue (empty: never)" },
 	{ "agent", "postfix_config_dir", ST_OPTIONAL, O(postfix_config_dir),
 	  "", 0, 0, "the Postfix instance, postqueue -c (empty: the "
 	  "default one)" },

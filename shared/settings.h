@@ -61,6 +61,7 @@ struct settings {
 	uint64_t	 reconnect_interval;
 	uint64_t	 reconnect_max;
 	char		*reroute_command;	/* "" = never */
+	char		*reroute_kick_command;	/* "" = never */
 	char		*postfix_config_dir;	/* "" = the default */
 	uint64_t	 reroute_interval;
 	uint64_t	 reroute_recheck;

@@ -63,7 +63,8 @@ start(struct rt *r, const char *extra)
 	char *t = topology(), *ex;
 
 	assert_non_null(standin);
-	ex = xasprintf("reroute_command = %s\n%s", standin, extra);
+	ex = xasprintf("reroute_command = %s\nreroute_kick_command = %s\n%s",
+	    standin, standin, extra);
 	r->h = harness_new(t, ex, HARNESS_NO_MONITOR);
 	snprintf(r->dir, sizeof(r->dir), "%s/standin", r->h->dir);
 	assert_int_equal(mkdir(r->dir, 0700), 0);
@@ -171,8 +172,10 @@ conn(struct rt *r, int down)
 	"127.0.0.1[127.0.0.1]:2501: Connection refused\"}"
 
 /*
- * the connector down: only the deferred messages with a recipient in
- * g01.test are retried, each (A, C); they and the affected active one
+ * the connector down: qmgr is kicked (an affected message is active: its
+ * old route's destination may be dead), then only the deferred messages
+ * with a recipient in g01.test are retried, each (A, C); they and the
+ * affected active one
  * (D) are rechecked: after reroute_interval the deferred ones not merely
  * held again (C: its g00.test recipient is relayed), at reroute_recheck
  * every one still deferred (A, C); D, still active, never. The
@@ -183,7 +186,8 @@ static void
 test_affected_only(void **state)
 {
 	static const char *const want[] = {
-		"-j", "-i 4AAAAAAAAA", "-i 4CCCCCCCCC",		/* pass */
+		"-j", "public qmgr F", "-i 4AAAAAAAAA",		/* pass */
+		"-i 4CCCCCCCCC",
 		"-j", "-i 4CCCCCCCCC",				/* early */
 		"-j", "-i 4AAAAAAAAA", "-i 4CCCCCCCCC",		/* last */
 		"-j", "-i 4AAAAAAAAA", "-i 4DDDDDDDDD",		/* back up */
@@ -206,11 +210,11 @@ test_affected_only(void **state)
 	    MSG("active", "4DDDDDDDDD", RCPT("frank@g01.test"))
 	    MSG("hold", "4EEEEEEEEE", RCPT("grace@g01.test")));
 	conn(&r, 1);
-	n = wait_calls(&r, 8, lines, NULL);
+	n = wait_calls(&r, 9, lines, NULL);
 	/* nothing more: the rechecks end */
 	harness_run_until(r.h, harness_never, NULL, 600);
 	n = calls(&r, lines, NULL, 64);
-	assert_int_equal(n, 8);
+	assert_int_equal(n, 9);
 	for (int i = 0; i < n; i++)
 		assert_string_equal(lines[i], want[i]);
 	/* meanwhile C was delivered and D deferred */
@@ -219,11 +223,11 @@ test_affected_only(void **state)
 	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test"))
 	    MSG("deferred", "4DDDDDDDDD", RCPT("frank@g01.test")));
 	conn(&r, 0);
-	n = wait_calls(&r, 17, lines, NULL);
+	n = wait_calls(&r, 18, lines, NULL);
 	harness_run_until(r.h, harness_never, NULL, 600);
 	n = calls(&r, lines, NULL, 64);
-	assert_int_equal(n, 17);
-	for (int i = 8; i < n; i++)
+	assert_int_equal(n, 18);
+	for (int i = 9; i < n; i++)
 		assert_string_equal(lines[i], want[i]);
 	harness_free(r.h);
 }
@@ -249,20 +253,22 @@ test_active_early(void **state)
 	put(&r, "queue", MSG("active", "4DDDDDDDDD", RCPT("frank@g01.test")));
 	harness_run_until(r.h, harness_never, NULL, 400);
 	conn(&r, 0);
-	/* the pass: D affected but active, nothing to retry yet */
-	n = wait_calls(&r, 2, lines, ms);
-	assert_int_equal(n, 2);
+	/* the pass: D affected but active, nothing to retry yet; qmgr
+	 * forgets its dead destinations so D is attempted at once */
+	n = wait_calls(&r, 3, lines, ms);
+	assert_int_equal(n, 3);
 	assert_string_equal(lines[1], "-j");
+	assert_string_equal(lines[2], "public qmgr F");
 	/* the attempt on the old route failed: deferred now */
 	put(&r, "queue", MSG("deferred", "4DDDDDDDDD",
 	    RCPT("frank@g01.test")));
-	n = wait_calls(&r, 4, lines, ms);
-	assert_int_equal(n, 4);
-	assert_string_equal(lines[2], "-j");
-	assert_string_equal(lines[3], "-i 4DDDDDDDDD");
+	n = wait_calls(&r, 5, lines, ms);
+	assert_int_equal(n, 5);
+	assert_string_equal(lines[3], "-j");
+	assert_string_equal(lines[4], "-i 4DDDDDDDDD");
 	print_message("retried %ju ms after the pass\n",
-	    (uintmax_t)(ms[3] - ms[1]));
-	assert_true(ms[3] - ms[1] < 2000);
+	    (uintmax_t)(ms[4] - ms[1]));
+	assert_true(ms[4] - ms[1] < 2000);
 	harness_free(r.h);
 }
 
