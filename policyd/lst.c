@@ -146,15 +146,32 @@ policyd_lst_check(struct policyd *pd)
 
 /*
  * policyd_rotation - the rotation number for now. Lists rotate once per
- * interval, not per lookup: qmgr resolves the recipients of one message
- * one after another within milliseconds, so they get the same next-hop
- * string and leave in one delivery (delayed fan-out), while successive
- * messages over time spread across the list (seed 004).
+ * rotation_interval, not per lookup: qmgr resolves the recipients of one
+ * message one after another within milliseconds, so they get the same
+ * next-hop string and leave in one delivery (delayed fan-out), while
+ * successive messages spread across the list (seed 004). The number is
+ * a count of the intervals in which transport lookups came (advance),
+ * starting at the clock's interval number: successive messages take
+ * successive rotations however the mail is paced, where the clock's
+ * interval number modulo the list length would alias with a steady rate
+ * and leave the share of each host to chance. Policy decisions read it
+ * without advancing it.
  */
 unsigned
-policyd_rotation(uint64_t now_ms, uint64_t interval_ms)
+policyd_rotation(struct policyd *pd, int advance)
 {
-	return (unsigned)(now_ms / (interval_ms ? interval_ms : 1));
+	uint64_t iv = pd->set->rotation_interval ? pd->set->rotation_interval :
+	    1, w = pd->now_ms() / iv;
+
+	if (!pd->rot_started) {
+		pd->rot_started = 1;
+		pd->rot_window = w;
+		pd->rot = (unsigned)w;
+	} else if (advance && w != pd->rot_window) {
+		pd->rot_window = w;
+		pd->rot++;
+	}
+	return pd->rot;
 }
 
 /*
@@ -169,7 +186,7 @@ policyd_decide(struct policyd *pd, const char *sender, const char *recipient,
 		return NULL;
 	pd->lookups++;
 	route_decide_sender(pd->lst->rt, sender, recipient, size,
-	    policyd_rotation(pd->now_ms(), pd->set->rotation_interval),
+	    policyd_rotation(pd, 0),
 	    &pd->dec);
 	return &pd->dec;
 }
@@ -283,7 +300,7 @@ policyd_transport(struct policyd *pd, const char *recipient,
 
 	if (pd->lst == NULL)
 		return -1;
-	rotation = policyd_rotation(pd->now_ms(), pd->set->rotation_interval);
+	rotation = policyd_rotation(pd, 1);
 	cacheable = route_recipient_domain(recipient, domain,
 	    sizeof(domain)) == 0;
 	if (cacheable) {

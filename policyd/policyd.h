@@ -63,6 +63,9 @@ struct policyd {
 	const struct timeval	*idle;		/* client_idle_timeout, as a
 						   libevent common timeout */
 	struct policyd_out	 out;		/* replies being made */
+	uint64_t		 rot_window;	/* interval of the last lookup */
+	unsigned		 rot;		/* its rotation number */
+	int			 rot_started;
 };
 
 struct policyd_conn;
@@ -101,7 +104,7 @@ int policyd_sends_back(const struct policyd *pd,
 int policyd_transport(struct policyd *pd, const char *recipient,
     enum route_action *action, const char **transport,
     const struct route_decision **d);
-unsigned policyd_rotation(uint64_t now_ms, uint64_t interval_ms);
+unsigned policyd_rotation(struct policyd *pd, int advance);
 
 /* listen.c */
 struct evconnlistener *policyd_listen(struct policyd *pd, const char *spec,

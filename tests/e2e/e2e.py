@@ -1379,7 +1379,7 @@ def scenario4(ns, base, ck):
     with open(topo, "w") as f:
         f.write(text)
     org = Org(topo, base=os.path.join(base, "seed004"), netns=ns,
-              policyd_extra={"rotation_interval": "100ms"})
+              policyd_extra={"rotation_interval": "10ms"})
     os.makedirs(org.base, exist_ok=True)
     try:
         org.up(60)
