@@ -674,11 +674,12 @@ route_would_hop(const struct route_table *rt, struct route_decision *d,
  * transport is left empty (`retry:`).
  */
 static void
-route_hold(const struct route_table *rt, struct route_decision *d,
-    unsigned rotation)
+route_hold(const struct route_table *rt, struct route_decision *d)
 {
 	if (rt->p.hold_transport != NULL) {
-		route_arrange(d, rotation);
+		/* not rotated: held mail goes nowhere, and one answer per
+		   state keeps the reroute comparison and the logs steady */
+		route_arrange(d, 0);
 		route_transport(rt, d, rt->p.hold_transport);
 	}
 	d->action = ROUTE_DEFER;
@@ -783,7 +784,7 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 		    d->connectors[0]];
 
 		route_would_hop(rt, d, &best);
-		route_hold(rt, d, rotation);
+		route_hold(rt, d);
 		snprintf(d->reason, sizeof(d->reason), "connector %s is down; "
 		    "mail waits here, at the point of failure", c->name);
 		return;
@@ -802,7 +803,7 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 	if (hold) {
 		int ci = d->connectors[0];
 
-		route_hold(rt, d, rotation);
+		route_hold(rt, d);
 		snprintf(d->reason, sizeof(d->reason), "this server's link over "
 		    "connector %s is down%s and no other source may take the "
 		    "mail; it waits here", t->connectors[ci].name,
