@@ -29,7 +29,8 @@
  *      [-c postfix_config_dir] public qmgr F` (reroute_kick_command)
  *      has qmgr forget its dead destinations, they are attempted again,
  *      fail on the old route or go, and the rechecks below move what
- *      failed;
+ *      failed (a recheck that finds some of them still active kicks
+ *      again);
  *   6. the retried messages and the affected messages in the active
  *      queue (they keep their old route until that attempt ends, which
  *      may fail: the next server refuses mail it would send straight
@@ -286,9 +287,12 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 	deferred = strcmp(m->queue_name, "deferred") == 0;
 	sc->deferred += deferred;
 	if (r->rechecking) {
-		if (deferred && reroute_ids_has(&r->recheck, m->queue_id) &&
-		    (r->recheck_last || !reroute_held(r, m)))
+		if (!reroute_ids_has(&r->recheck, m->queue_id))
+			return;
+		if (deferred && (r->recheck_last || !reroute_held(r, m)))
 			reroute_ids_add(&r->todo, m->queue_id);
+		/* still active: its old route's destination may be dead */
+		sc->active += strcmp(m->queue_name, "active") == 0;
 		return;
 	}
 	if ((!deferred && strcmp(m->queue_name, "active") != 0) ||
