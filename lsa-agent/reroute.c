@@ -17,7 +17,9 @@
  *      message with a recipient whose answer changed (action, status or
  *      next-hop list), or whose path now has a link or a next hop back
  *      up that was down (mail waiting for it, wherever it waits), is
- *      affected;
+ *      affected, and so is one deferred by a loop refusal (450 4.4.6:
+ *      the next server saw the link state otherwise; rechecks retry
+ *      those too, as long as they run after a change);
  *   4. affected deferred messages are retried, `postqueue -i ID` one at
  *      a time; when they are more than one and more than
  *      reroute_flush_percent of the deferred messages, or more than
@@ -287,12 +289,28 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 	deferred = strcmp(m->queue_name, "deferred") == 0;
 	sc->deferred += deferred;
 	if (r->rechecking) {
+		/*
+		 * refused as a loop (450 4.4.6): the next server saw the
+		 * link state otherwise a moment ago; while rechecks run
+		 * (after a change) it is retried like the rest
+		 */
+		if (deferred && m->loop_refused &&
+		    !reroute_ids_has(&r->recheck, m->queue_id))
+			reroute_ids_add(&r->recheck, m->queue_id);
 		if (!reroute_ids_has(&r->recheck, m->queue_id))
 			return;
 		if (deferred && (r->recheck_last || !reroute_held(r, m)))
 			reroute_ids_add(&r->todo, m->queue_id);
 		/* still active: its old route's destination may be dead */
 		sc->active += strcmp(m->queue_name, "active") == 0;
+		return;
+	}
+	if (deferred && m->loop_refused) {
+		/* refused as a loop: the views agree better now; retry */
+		sc->affected++;
+		reroute_ids_add(&r->todo, m->queue_id);
+		if (!reroute_ids_has(&r->recheck, m->queue_id))
+			reroute_ids_add(&r->recheck, m->queue_id);
 		return;
 	}
 	if ((!deferred && strcmp(m->queue_name, "active") != 0) ||

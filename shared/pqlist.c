@@ -78,6 +78,10 @@ pqlist_get_rcpts(json_t *o, struct pq_msg *m, char *err, size_t errlen)
 		}
 		m->rcpts[i] = xstrdup(s);
 		m->nrcpts = (int)i + 1;
+		/* our loop refusal: views that disagreed a moment ago */
+		s = json_string_value(json_object_get(e, "delay_reason"));
+		if (s != NULL && strstr(s, " " PQLIST_LOOP_STATUS " ") != NULL)
+			m->loop_refused = 1;
 	}
 	return 0;
 }

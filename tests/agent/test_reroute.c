@@ -274,6 +274,39 @@ test_active_early(void **state)
 	harness_free(r.h);
 }
 
+/*
+ * mail the next server refused as a loop (450 4.4.6: it saw the link
+ * state otherwise) is retried by the next pass, although its own answer
+ * did not change, and by the rechecks that follow
+ */
+static void
+test_loop_refused(void **state)
+{
+	struct rt r;
+	char lines[64][64];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 100ms\nreroute_recheck = 300ms\n"
+	    "reroute_flush_percent = 90\n");
+	put(&r, "queue",
+	    MSG("deferred", "4AAAAAAAAA", "{\"address\": \"carol@g00.test\", "
+	    "\"delay_reason\": \"host 127.0.0.1[127.0.0.1] said: 450 4.4.6 "
+	    "<carol@g00.test>: Recipient address rejected: routing loop\"}")
+	    MSG("deferred", "4BBBBBBBBB", RCPT("dave@g00.test")));
+	conn(&r, 1);
+	n = wait_calls(&r, 2, lines, NULL);
+	assert_true(n >= 2);
+	assert_string_equal(lines[0], "-j");
+	assert_string_equal(lines[1], "-i 4AAAAAAAAA");
+	harness_run_until(r.h, harness_never, NULL, 600);
+	n = calls(&r, lines, NULL, 64);
+	/* B, deferred for another reason, is never retried */
+	for (int i = 0; i < n; i++)
+		assert_string_not_equal(lines[i], "-i 4BBBBBBBBB");
+	harness_free(r.h);
+}
+
 /* most of the deferred mail affected: one postqueue -f, and the recheck
  * flushes as well when most of it is still there */
 static void
@@ -385,6 +418,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_affected_only),
 		cmocka_unit_test(test_active_early),
+		cmocka_unit_test(test_loop_refused),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_no_change_and_failure),
