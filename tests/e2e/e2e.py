@@ -259,13 +259,13 @@ class Server:
             "smtp_dns_support_level": "disabled",
             "smtp_connect_timeout": "2s",
             "smtp_helo_timeout": "5s",
-            # a session cut mid-transaction (a cached connection, the
-            # nftables reject drops it silently) fails in seconds
+            # a cached session cut before its next transaction (the
+            # nftables reject drops it silently) fails in seconds; the
+            # wait after the message's "." keeps Postfix's default: a
+            # short one there duplicates mail the next hop has taken
             "smtp_mail_timeout": "5s",
             "smtp_rcpt_timeout": "5s",
             "smtp_data_init_timeout": "5s",
-            "smtp_data_xfer_timeout": "10s",
-            "smtp_data_done_timeout": "10s",
             "smtp_quit_timeout": "5s",
             "maillog_file": self.maillog,
             "maillog_file_prefixes": "/var, /dev/stdout, " + self.org.base,
