@@ -392,6 +392,7 @@ out:
 	progconf_free(&pc);
 	free(o.down);
 	free(o.down_servers);
+	free(o.local_down);
 	return rc;
 }
 
@@ -431,5 +432,6 @@ out:
 	progconf_free(&pc);
 	free(o.down);
 	free(o.down_servers);
+	free(o.local_down);
 	return rc;
 }

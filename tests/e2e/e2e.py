@@ -1027,9 +1027,16 @@ def scenario1(org, ck, ledger):
         (len(load.refused), load.errors))
     show_paths(org, load.accepted, "during")
     n_cph = via(org, load.accepted, r"cph-bh")
-    ck.ok(a["bounced"] == 0 and a["missing"] == 0 and a["duplicated"] == 0
-          and not load.refused,
-          "1: cut under load: nothing bounces, nothing lost",
+    # what is not delivered yet must wait in a queue (scenario 8 checks it
+    # arrives): a message that a cut caught inside an SMTP session, or in
+    # qmgr's active queue for a destination found dead, waits out
+    # Postfix's own timers
+    waiting = sum(org.queued({r.lower() for r in load.accepted}).values())
+    log("during the cut: %d still queued after 45 s" % waiting)
+    ck.ok(a["bounced"] == 0 and a["missing"] == waiting and
+          a["duplicated"] == 0 and not load.refused,
+          "1: cut under load: nothing bounces, nothing lost (delivered, "
+          "or still queued: %d)" % waiting,
           fmt(a) + "\n" + org.where(load.accepted))
     ck.ok(a["loops"] == 0, "1: no message crosses a server twice",
           a["loop_paths"])
