@@ -203,8 +203,7 @@ route_append(char *p, const char *s, size_t n)
  * with copies, not printf: it is made on every lookup that relays.
  */
 static void
-route_transport(const struct route_table *rt, struct route_decision *d,
-    const char *name)
+route_transport(struct route_decision *d, const char *name)
 {
 	size_t tl = strlen(name), need = tl + 2;
 	char *p, port[16];
@@ -216,7 +215,6 @@ route_transport(const struct route_table *rt, struct route_decision *d,
 		d->transport = xmalloc(need);
 		d->transport_cap = need;
 	}
-	(void)rt;
 	p = route_append(d->transport, name, tl);
 	*p++ = ':';
 	for (int i = 0; i < d->nhosts; i++) {
@@ -680,7 +678,7 @@ route_hold(const struct route_table *rt, struct route_decision *d)
 		/* not rotated: held mail goes nowhere, and one answer per
 		   state keeps the reroute comparison and the logs steady */
 		route_arrange(d, 0);
-		route_transport(rt, d, rt->p.hold_transport);
+		route_transport(d, rt->p.hold_transport);
 	}
 	d->action = ROUTE_DEFER;
 	snprintf(d->status, sizeof(d->status), "4.4.1");
@@ -818,7 +816,7 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 		return;
 	}
 	route_arrange(d, rotation);
-	route_transport(rt, d, rt->p.transport);
+	route_transport(d, rt->p.transport);
 	route_result(d, ROUTE_RELAY, "", "%s%s %s", d->point_of_failure ?
 	    "toward the point of failure: " : "",
 	    best.e->kind == ROUTE_ENTRY_MAILBOX ? "mailbox server in group" :

@@ -1411,6 +1411,22 @@ def scenario8(org, ck, ledger):
           a["loop_paths"])
 
 
+def rr_round(org, dom, n, wait):
+    """n messages from A to dom: the load, deliveries per final server,
+    the account"""
+    load = Load(org, "A", dom, n, rate=30, deadline=30,
+                sender="e2e@site1.fabrikam.test")
+    load.start()
+    load.finish(40)
+    org.wait_delivered(load.accepted, wait)
+    dl = org.deliveries()
+    per = {}
+    for r in load.accepted:
+        for srv, _ in dl.get(r.lower(), []):
+            per[srv] = per.get(srv, 0) + 1
+    return load, per, org.account(load.accepted)
+
+
 def scenario4(ns, base, ck):
     log("== 4: seed 004: round robin over HT1, HT2, HT3")
     src = os.path.join(REPO, "tests/topologies/seed004.conf")
@@ -1428,17 +1444,7 @@ def scenario4(ns, base, ck):
     try:
         org.up(60)
         dom = "site4.fabrikam.test"
-        load = Load(org, "A", dom, 300, rate=30, deadline=30,
-                    sender="e2e@site1.fabrikam.test")
-        load.start()
-        load.finish(40)
-        org.wait_delivered(load.accepted, 30)
-        dl = org.deliveries()
-        per = {}
-        for r in load.accepted:
-            for srv, _ in dl.get(r.lower(), []):
-                per[srv] = per.get(srv, 0) + 1
-        a = org.account(load.accepted)
+        load, per, a = rr_round(org, dom, 300, 30)
         log("300 to %s: %s; per target %s" % (dom, fmt(a), per))
         show_paths(org, load.accepted, "rr")
         ck.ok(len(load.accepted) == 300 and
@@ -1447,17 +1453,7 @@ def scenario4(ns, base, ck):
         ht2 = org.servers["HT2"]
         ht2.postfix_stop()
         log("HT2's Postfix stopped")
-        load = Load(org, "A", dom, 150, rate=30, deadline=30,
-                    sender="e2e@site1.fabrikam.test")
-        load.start()
-        load.finish(40)
-        org.wait_delivered(load.accepted, 40)
-        dl = org.deliveries()
-        per = {}
-        for r in load.accepted:
-            for srv, _ in dl.get(r.lower(), []):
-                per[srv] = per.get(srv, 0) + 1
-        a = org.account(load.accepted)
+        load, per, a = rr_round(org, dom, 150, 40)
         log("HT2 stopped, 150 more: %s; per target %s" % (fmt(a), per))
         ck.ok(a["delivered"] == 150 and a["bounced"] == 0 and
               not per.get("HT2") and a["duplicated"] == 0,
