@@ -49,7 +49,8 @@ AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
-	       policyd/conn.c policyd/sockmap.c policyd/policy.c
+	       policyd/conn.c policyd/sockmap.c policyd/policy.c \
+	       policyd/rotation.c
 MILTER_SRCS  = milter/main.c
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
 	       lsa-agent/lsactl_agent.c

@@ -44,7 +44,14 @@
  *      reroute_recheck (31 s: qmgr's resolver client caches the last
  *      (sender, recipient) route for 30 s, so a retry within 30 s of
  *      the last attempt may use the old route) and retries every one
- *      still deferred, then the list is dropped.
+ *      still deferred, then the list is dropped;
+ *   7. held mail (deferred by defer_transports: lsa-policyd's hold
+ *      transport; Postfix never retries it by itself) is retried by a
+ *      pass or recheck whenever the routing now would not hold it. A
+ *      change that can release held mail (reroute_releases) starts the
+ *      rechecks even with nothing remembered: lsa-policyd reads the new
+ *      snapshot up to its snapshot_check_interval later, and holds what
+ *      arrives meanwhile.
  * A listing that fails (Postfix down) is logged and the pass ends; the
  * routing compared next time is still the old one, so the next change
  * catches up. A listing over REROUTE_LIST_MAX bytes is not read: flush.
@@ -95,6 +102,7 @@ struct reroute {
 	int			 dirty;	/* changed since the pass started */
 	int			 recheck_due;
 	int			 recheck_last; /* the next recheck is the last */
+	int			 sweep;	/* rechecks also release held mail */
 	uint64_t		 recheck_wait; /* ms before the next recheck */
 	uint64_t		 recheck_from; /* the rechecks began, ms */
 	uint64_t		 last_ms; /* the last pass started */
@@ -215,6 +223,31 @@ reroute_recovered(const struct reroute *r, const struct route_decision *d)
 	return 0;
 }
 
+/*
+ * reroute_releases - the change from x to y may let held mail go: a new
+ * topology, a source that was not up changed state (down here only to
+ * down everywhere hands over; down to up opens a path), or a server
+ * came back. Going down never releases anything.
+ */
+static int
+reroute_releases(const struct reroute_view *x, const struct reroute_view *y)
+{
+	const struct topology *t = y->t;
+
+	if (x->t->version != t->version)
+		return 1;
+	for (int c = 0; c < t->nconnectors; c++)
+		for (int k = 0; k < t->connectors[c].sources.n; k++)
+			if (x->ls->source_down[c][k] != LINKSTATE_UP &&
+			    x->ls->source_down[c][k] !=
+			    y->ls->source_down[c][k])
+				return 1;
+	for (int s = 0; s < t->nservers; s++)
+		if (x->ls->server_down[s] && !y->ls->server_down[s])
+			return 1;
+	return 0;
+}
+
 /* reroute_affected - a recipient of m is routed differently now, or its
  * path has just recovered */
 static int
@@ -241,19 +274,19 @@ reroute_affected(struct reroute *r, const struct pq_msg *m)
 	return changed;
 }
 
-/* reroute_held - every recipient of m is held here now (the routing of
- * the last pass): a retry would only hold it again */
+/* reroute_held - every recipient of m is held here in routing v: a
+ * retry would only hold it again */
 static int
-reroute_held(struct reroute *r, const struct pq_msg *m)
+reroute_held(const struct reroute_view *v, const struct pq_msg *m)
 {
 	struct route_decision d;
 	int held = 1;
 
-	if (r->base == NULL)
+	if (v == NULL)
 		return 0;
 	route_decision_init(&d);
 	for (int i = 0; i < m->nrcpts && held; i++) {
-		route_decide_sender(r->base->rt, m->sender, m->rcpts[i], 0, 0,
+		route_decide_sender(v->rt, m->sender, m->rcpts[i], 0, 0,
 		    &d);
 		held = d.action == ROUTE_DEFER;
 	}
@@ -297,9 +330,15 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 		if (deferred && m->loop_refused &&
 		    !reroute_ids_has(&r->recheck, m->queue_id))
 			reroute_ids_add(&r->recheck, m->queue_id);
-		if (!reroute_ids_has(&r->recheck, m->queue_id))
+		if (!reroute_ids_has(&r->recheck, m->queue_id)) {
+			/* held meanwhile by a lsa-policyd still on the old
+			 * snapshot: only we retry held mail */
+			if (deferred && m->held && !reroute_held(r->base, m))
+				reroute_ids_add(&r->todo, m->queue_id);
 			return;
-		if (deferred && (r->recheck_last || !reroute_held(r, m)))
+		}
+		if (deferred && (r->recheck_last || !reroute_held(r->base,
+		    m)))
 			reroute_ids_add(&r->todo, m->queue_id);
 		/* still active: its old route's destination may be dead */
 		sc->active += strcmp(m->queue_name, "active") == 0;
@@ -314,7 +353,8 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 		return;
 	}
 	if ((!deferred && strcmp(m->queue_name, "active") != 0) ||
-	    !reroute_affected(r, m))
+	    (!reroute_affected(r, m) && !(deferred && m->held &&
+	    !reroute_held(r->now, m))))
 		return;
 	sc->affected++;
 	sc->active += !deferred;
@@ -388,11 +428,13 @@ reroute_end(struct reroute *r)
 	r->running = 0;
 	if (r->rechecking) {
 		r->rechecking = 0;
-		if (r->recheck_last)
+		if (r->recheck_last) {
 			reroute_ids_clear(&r->recheck);
+			r->sweep = 0;
+		}
 		else
 			reroute_recheck_next(r);
-	} else if (r->recheck.n > 0) {
+	} else if (r->recheck.n > 0 || r->sweep) {
 		/* a new sequence of rechecks, from this pass */
 		r->recheck_from = agent_now_ms();
 		r->recheck_wait = r->a->set->reroute_interval;
@@ -551,6 +593,8 @@ reroute_pass_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	r->stats.passes++;
+	if (reroute_releases(r->base, r->now))
+		r->sweep = 1;
 	reroute_list(r);
 }
 
@@ -566,7 +610,7 @@ reroute_recheck_cb(evutil_socket_t fd, short ev, void *arg)
 		r->recheck_due = 1;
 		return;
 	}
-	if (r->recheck.n == 0)
+	if (r->recheck.n == 0 && !r->sweep)
 		return;
 	r->rechecking = 1;
 	r->stats.rechecks++;

@@ -145,36 +145,6 @@ policyd_lst_check(struct policyd *pd)
 }
 
 /*
- * policyd_rotation - the rotation number for now. Lists rotate once per
- * rotation_interval, not per lookup: qmgr resolves the recipients of one
- * message one after another within milliseconds, so they get the same
- * next-hop string and leave in one delivery (delayed fan-out), while
- * successive messages spread across the list (seed 004). The number is
- * a count of the intervals in which transport lookups came (advance),
- * starting at the clock's interval number: successive messages take
- * successive rotations however the mail is paced, where the clock's
- * interval number modulo the list length would alias with a steady rate
- * and leave the share of each host to chance. Policy decisions read it
- * without advancing it.
- */
-unsigned
-policyd_rotation(struct policyd *pd, int advance)
-{
-	uint64_t iv = pd->set->rotation_interval ? pd->set->rotation_interval :
-	    1, w = pd->now_ms() / iv;
-
-	if (!pd->rot_started) {
-		pd->rot_started = 1;
-		pd->rot_window = w;
-		pd->rot = (unsigned)w;
-	} else if (advance && w != pd->rot_window) {
-		pd->rot_window = w;
-		pd->rot++;
-	}
-	return pd->rot;
-}
-
-/*
  * policyd_decide - the routing decision for a sender (NULL: unknown) and
  * recipient, or NULL with no snapshot
  */
@@ -224,9 +194,9 @@ policyd_sends_back(const struct policyd *pd, const struct route_decision *d,
 	return -1;
 }
 
-/* lst_hash - FNV-1a */
-static uint64_t
-lst_hash(const char *s, size_t len)
+/* policyd_hash - see policyd.h */
+uint64_t
+policyd_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -300,12 +270,12 @@ policyd_transport(struct policyd *pd, const char *recipient,
 
 	if (pd->lst == NULL)
 		return -1;
-	rotation = policyd_rotation(pd, 1);
+	rotation = policyd_rotation_key(pd, recipient, strlen(recipient));
 	cacheable = route_recipient_domain(recipient, domain,
 	    sizeof(domain)) == 0;
 	if (cacheable) {
 		dlen = strlen(domain);
-		h = lst_hash(domain, dlen);
+		h = policyd_hash(domain, dlen);
 		if ((a = lst_cache_find(pd->lst, h, domain, dlen,
 		    rotation)) != NULL) {
 			pd->lookups++;

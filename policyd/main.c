@@ -114,6 +114,7 @@ out:
 	if (pd.resume_ev != NULL)
 		event_free(pd.resume_ev);
 	policyd_lst_free(pd.lst);
+	policyd_rotation_free(&pd);
 	route_decision_free(&pd.dec);
 	free(pd.out.buf);
 	event_base_free(pd.base);

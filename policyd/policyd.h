@@ -66,6 +66,7 @@ struct policyd {
 	uint64_t		 rot_window;	/* interval of the last lookup */
 	unsigned		 rot;		/* its rotation number */
 	int			 rot_started;
+	struct policyd_rotkeep	*rotkeep;	/* rotation.c: keys' rotations */
 };
 
 struct policyd_conn;
@@ -104,7 +105,22 @@ int policyd_sends_back(const struct policyd *pd,
 int policyd_transport(struct policyd *pd, const char *recipient,
     enum route_action *action, const char **transport,
     const struct route_decision **d);
+
+/*
+ * rotation.c: policyd_rotation() is the rotation number now, moved on
+ * (advance) when the interval changed since the last advance; policy
+ * decisions read it without advancing it. policyd_rotation_key() is the
+ * rotation for a transport lookup of key: the one its first lookup got,
+ * when that was less than ROTATION_KEEP_MS ago, else policyd_rotation(pd,
+ * 1), kept for the key. policyd_rotation_free() drops the memory.
+ */
+#define ROTATION_KEEP_MS	10000
 unsigned policyd_rotation(struct policyd *pd, int advance);
+/* lst.c: FNV-1a of len bytes */
+uint64_t policyd_hash(const char *s, size_t len);
+unsigned policyd_rotation_key(struct policyd *pd, const char *key,
+    size_t len);
+void policyd_rotation_free(struct policyd *pd);
 
 /* listen.c */
 struct evconnlistener *policyd_listen(struct policyd *pd, const char *spec,

@@ -82,6 +82,8 @@ pqlist_get_rcpts(json_t *o, struct pq_msg *m, char *err, size_t errlen)
 		s = json_string_value(json_object_get(e, "delay_reason"));
 		if (s != NULL && strstr(s, " " PQLIST_LOOP_STATUS " ") != NULL)
 			m->loop_refused = 1;
+		if (s != NULL && strstr(s, PQLIST_HELD_REASON) != NULL)
+			m->held = 1;
 	}
 	return 0;
 }

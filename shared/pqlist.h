@@ -27,7 +27,9 @@
  *     PQLIST_RCPT_MAX entries; an entry that is not an object with a
  *     string "address" (kept as given; "delay_reason" is not kept, but
  *     a recipient deferred by a "450 4.4.6" reply, lsa-policyd's loop
- *     refusal, sets loop_refused).
+ *     refusal, sets loop_refused; one deferred as "deferred transport",
+ *     qmgr's word for mail held by defer_transports (lsa-policyd's hold
+ *     transport), sets held).
  * Other members are ignored: Postfix adds members over time.
  *
  * On success the message owns its sender and its recipients; neither
@@ -50,6 +52,7 @@
 #define PQLIST_LINE_MAX		(1024 * 1024)	/* bytes, without '\n' */
 #define PQLIST_RCPT_MAX		10000		/* recipients a message */
 #define PQLIST_LOOP_STATUS	"4.4.6"		/* lsa-policyd's loop refusal */
+#define PQLIST_HELD_REASON	"deferred transport"	/* defer_transports */
 #define PQLIST_NAME_MAX		15		/* queue_name bytes */
 #define PQLIST_ID_MAX		31		/* queue_id characters */
 
@@ -60,6 +63,7 @@ struct pq_msg {
 	char	**rcpts;		/* recipient addresses, nrcpts of them */
 	int	 nrcpts;
 	int	 loop_refused;		/* a recipient deferred by 4.4.6 */
+	int	 held;			/* a recipient held: defer_transports */
 };
 
 int pqlist_parse_line(const char *line, size_t len, struct pq_msg *m,

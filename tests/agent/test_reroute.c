@@ -307,6 +307,48 @@ test_loop_refused(void **state)
 	harness_free(r.h);
 }
 
+#define HELD(a)	"{\"address\": \"" a "\", \"delay_reason\": " \
+	"\"deferred transport\"}"
+
+/*
+ * held mail (defer_transports) is ours alone to retry: a connector back
+ * up starts the rechecks even when the pass found nothing (lsa-policyd
+ * reads the new snapshot a moment later and holds what arrives
+ * meanwhile), and a recheck retries a held message the routing would
+ * now send; a connector going down starts none
+ */
+static void
+test_held_released(void **state)
+{
+	struct rt r;
+	char lines[64][64];
+	int n;
+
+	(void)state;
+	start(&r, "reroute_interval = 100ms\nreroute_recheck = 2s\n");
+	conn(&r, 1);
+	n = wait_calls(&r, 1, lines, NULL);
+	harness_run_until(r.h, harness_never, NULL, 500);
+	n = calls(&r, lines, NULL, 64);
+	assert_int_equal(n, 1);		/* going down: no rechecks */
+	assert_string_equal(lines[0], "-j");
+	conn(&r, 0);
+	n = wait_calls(&r, 2, lines, NULL);
+	assert_string_equal(lines[1], "-j");	/* the pass: an empty queue */
+	/* then held by a lsa-policyd on the old snapshot */
+	put(&r, "queue", MSG("deferred", "4HHHHHHHHH", HELD("bob@g01.test"))
+	    MSG("deferred", "4BBBBBBBBB", RCPT("carol@g00.test")));
+	n = wait_calls(&r, 4, lines, NULL);
+	put(&r, "queue", NULL);
+	n = calls(&r, lines, NULL, 64);
+	for (int i = 2; i < n; i++)
+		assert_string_not_equal(lines[i], "-i 4BBBBBBBBB");
+	for (n--; n > 2 && strcmp(lines[n], "-i 4HHHHHHHHH") != 0; n--)
+		;
+	assert_string_equal(lines[n], "-i 4HHHHHHHHH");
+	harness_free(r.h);
+}
+
 /* most of the deferred mail affected: one postqueue -f, and the recheck
  * flushes as well when most of it is still there */
 static void
@@ -419,6 +461,7 @@ main(void)
 		cmocka_unit_test(test_affected_only),
 		cmocka_unit_test(test_active_early),
 		cmocka_unit_test(test_loop_refused),
+		cmocka_unit_test(test_held_released),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_no_change_and_failure),

@@ -552,7 +552,9 @@ pmb x@nobody.tiny.test
 result "postmap bounce over inet: error:5.4.4" $?
 
 # ---- rotation: the same string within an interval, rotating across
-client rotation "$B_MAP" 300 1600 x@b.tiny.test y@c.tiny.test
+# (each lookup of a new recipient: a recipient looked up again keeps
+# its first rotation, below)
+client fresh "$B_MAP" 300 1600 x@b.tiny.test y@c.tiny.test
 cp "$tmp/out" "$tmp/rot"
 # the engine's answers at rotations 0..5 (the lists have 3 and 2 hosts)
 for r in 0 1 2 3 4 5; do
@@ -605,6 +607,24 @@ print("ok" if ok else "bad: %r %r" % (bs, cs))
 EOF
 out ok
 result "rotation: {c1,c2} -> {c2,c1}, and {b1,b2,b3} in all three orders over consecutive intervals" $?
+
+# smtpd (at RCPT) and qmgr (in the active queue) look one recipient up
+# twice: the second lookup, intervals later, gets the first one's list
+client rotation "$B_MAP" 300 1600 x@b.tiny.test y@c.tiny.test
+python3 - "$tmp/out" <<'EOF' >"$tmp/out2" 2>"$tmp/err"
+import sys
+rows = [l.split(" ", 3) for l in open(sys.argv[1]).read().splitlines()]
+ivs = {int(r) for r, n, k, v in rows}
+per = {}
+for r, n, k, v in rows:
+    per.setdefault(k, set()).add(v)
+ok = len(ivs) >= 3 and all(len(v) == 1 for v in per.values()) and \
+    not any("inconsistent" in v for s in per.values() for v in s)
+print("ok" if ok else "bad: %r" % rows)
+EOF
+mv "$tmp/out2" "$tmp/out"
+out ok
+result "rotation: a recipient looked up again keeps its first lookup's list for ROTATION_KEEP_MS, across intervals" $?
 
 # ---- sizes
 RCPT_B='request=smtpd_access_policy

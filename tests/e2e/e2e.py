@@ -1055,7 +1055,8 @@ def scenario1(org, ck, ledger):
     ck.ok(up is not None and len(l2.accepted) == 30 and
           via(org, l2.accepted, DIRECT.pattern) == 30,
           "1: restored: back on the direct path (%.1fs)" %
-          (time.monotonic() - t_r), org.paths(l2.accepted))
+          (time.monotonic() - t_r), "%s\n%s" % (org.paths(l2.accepted),
+                                                org.where(l2.accepted)))
     ok = org.wait_converged(20)
     d = org.digests()
     log("LST digests: %s" % " ".join(sorted({str(v)[:12]

@@ -39,6 +39,10 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
       number the daemon computes, modulo 2^32; N the samples), or
       "R N KEY inconsistent" when the samples of one interval differ.
 
+  fresh ADDR INTERVAL_MS DURATION_MS KEY...
+      As rotation, but each lookup is of a new address: "+N" is added
+      to KEY's local part (N counting lookups); lines still name KEY.
+
   many ADDR N KEY
       N socketmap connections open at once, then one lookup on each, all
       sent before any reply is read: "connections N", then
@@ -297,11 +301,17 @@ def cmd_rotation(a):
     keys = [os.fsencode(k) for k in a.keys]
     seen = {}				# (interval, key) -> [replies]
     order = []
+    n = 0
     end = time.monotonic() + a.duration / 1000.0
     while time.monotonic() < end:
         for key in keys:
+            n += 1
+            ask = key
+            if a.fresh:
+                at = key.rindex(b"@")
+                ask = key[:at] + b"+%d" % n + key[at:]
             before = now_ms() // a.interval
-            reply = lookup_one(s, r, key)
+            reply = lookup_one(s, r, ask)
             after = now_ms() // a.interval
             if before != after:
                 continue
@@ -424,6 +434,8 @@ def main():
             ("held", cmd_held, (("key", str), ("cmd", argparse.REMAINDER))),
             ("rotation", cmd_rotation, (("interval", int),
                                         ("duration", int), ("keys", "+"))),
+            ("fresh", cmd_rotation, (("interval", int),
+                                     ("duration", int), ("keys", "+"))),
             ("many", cmd_many, (("n", int), ("key", str))),
             ("idle", cmd_idle, (("key", str), ("min_ms", int))),
             ("flood", cmd_flood, (("n", int), ("key", str))),
@@ -435,7 +447,7 @@ def main():
                 p.add_argument(arg, nargs=kind)
             else:
                 p.add_argument(arg, type=kind)
-        p.set_defaults(fn=fn)
+        p.set_defaults(fn=fn, fresh=name == "fresh")
     a = ap.parse_args()
     TIMEOUT = a.timeout
     try:

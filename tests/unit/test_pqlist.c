@@ -40,6 +40,10 @@ msg_text(const struct pq_msg *m, char *out, size_t size)
 		assert_non_null(m->rcpts[i]);
 		tabletest_put(out, size, " <%s>", m->rcpts[i]);
 	}
+	if (m->loop_refused)
+		tabletest_put(out, size, " loop_refused");
+	if (m->held)
+		tabletest_put(out, size, " held");
 }
 
 /* assert_cleared - what a refused or cleared message must look like */
@@ -137,6 +141,20 @@ static const struct parse_case parse_cases[] = {
 	  HEAD("active", "3Wq8Hd5Jm2z7xKp") FROM RCPTS_ CAROL "]}\n", 0,
 	  "q=active id=3Wq8Hd5Jm2z7xKp s=<alice@contoso.test> n=1 "
 	  "<carol@fabrikam.test>", NULL },
+	{ "deferred by lsa-policyd's loop refusal (450 4.4.6)",
+	  DEF_ FROM RCPTS_ CAROL ", {\"address\": \"bob@fabrikam.test\", "
+	  "\"delay_reason\": \"host 192.0.2.7[192.0.2.7] said: 450 4.4.6 "
+	  "<bob@fabrikam.test>: Recipient address rejected: routing loop\"}]}",
+	  0, "q=deferred id=4F2D1C0A3B s=<alice@contoso.test> n=2 "
+	  "<carol@fabrikam.test> <bob@fabrikam.test> loop_refused", NULL },
+	{ "held by defer_transports (lsa-policyd's hold transport)",
+	  DEF_ FROM RCPTS_ "{\"address\": \"bob@fabrikam.test\", "
+	  "\"delay_reason\": \"deferred transport\"}]}", 0,
+	  WANT("deferred", "4F2D1C0A3B") " held", NULL },
+	{ "a 4.4.6 that is not a reply code: not a loop refusal",
+	  DEF_ FROM RCPTS_ "{\"address\": \"bob@fabrikam.test\", "
+	  "\"delay_reason\": \"host said: 450x4.4.6y\"}]}", 0,
+	  WANT("deferred", "4F2D1C0A3B"), NULL },
 	{ "hold", HEAD("hold", "9C1E44A07") FROM TO_BOB "\n", 0,
 	  WANT("hold", "9C1E44A07"), NULL },
 	{ "incoming", HEAD("incoming", "B7A2") FROM TO_BOB "\n", 0,
