@@ -43,6 +43,7 @@ PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/peer.c lsa-agent/session.c lsa-agent/tls.c \
+	       lsa-agent/sig.c \
 	       lsa-agent/control.c lsa-agent/monitor.c \
 	       lsa-agent/liveness.c lsa-agent/reroute.c lsa-agent/child.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a

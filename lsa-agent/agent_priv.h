@@ -24,6 +24,7 @@
 #include "linkstate.h"
 #include "lsdb.h"
 #include "reroute.h"
+#include "sig.h"
 #include "topology.h"
 
 #define AGENT_SMTP_LINE_MAX	512	/* before link-state mode */
@@ -31,6 +32,7 @@
 #define AGENT_BAD_COMMANDS	3	/* then the session ends */
 #define AGENT_HANDSHAKE_MS	10000	/* ESMTP + TLS phase, at most */
 #define AGENT_SYNC_SLACK	1000	/* records beyond the peer's count */
+#define AGENT_EPOCH_MAX		0x7fffffffU /* an epoch never passes it */
 
 enum peer_state {
 	PEER_DOWN,		/* no session */
@@ -163,6 +165,7 @@ struct agent {
 	char		*snapshot_path;
 	SSL_CTX		*ssl_server;
 	SSL_CTX		*ssl_client;
+	struct sig	*sig;		/* sig.h: records signed, verified */
 	struct evconnlistener *listener;
 	struct peer_list peers;
 	struct mon_list	 links;		/* monitor.c */
