@@ -136,7 +136,7 @@ lsrec_clear(struct lsrec *r)
 
 /* lsrec_json_u64 - v as a JSON integer, or above 2^63-1 a decimal
  * string (see lsrec.h) */
-static json_t *
+void *
 lsrec_json_u64(uint64_t v)
 {
 	char buf[24];
@@ -149,9 +149,10 @@ lsrec_json_u64(uint64_t v)
 
 /* lsrec_u64_value - j as an unsigned 64-bit value: an integer >= 0 or a
  * string of 1 to 20 decimal digits that fits; -1 otherwise */
-static int
-lsrec_u64_value(json_t *j, uint64_t *v)
+int
+lsrec_u64_value(void *obj, uint64_t *v)
 {
+	json_t *j = obj;
 	const char *s;
 	uint64_t x = 0;
 

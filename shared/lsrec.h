@@ -131,6 +131,10 @@ void lsrec_clear(struct lsrec *r);
 int lsrec_valid_name(const char *s);
 unsigned char *lsrec_canon(const struct lsrec *r, size_t *len);
 
+/* a u64 as JSON (integer, or a decimal string above 2^63-1), and back */
+void *lsrec_json_u64(uint64_t v);
+int lsrec_u64_value(void *json, uint64_t *v);
+
 /* JSON of one record (as in "rec" without "m"), for the LST file too */
 void *lsrec_to_json(const struct lsrec *r);
 int lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen);
