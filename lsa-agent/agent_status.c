@@ -99,10 +99,9 @@ agent_lst_json(struct agent *a)
 		json_t *e;
 
 		lsrec_key(r, key, sizeof(key));
-		e = json_pack("{sssssssO}", "key", key,
+		e = json_pack("{ssssssso}", "key", key,
 		    "kind", lsrec_kind_name(r->kind), "origin", r->origin,
 		    "seq", lsrec_json_u64(r->seq));
-		json_decref(json_object_get(e, "seq"));
 		if (r->kind == LSREC_TOPOLOGY)
 			json_object_set_new(e, "version",
 			    lsrec_json_u64(r->version));

@@ -93,7 +93,7 @@ lst() {
 		echo none
 		return
 	fi
-	ls_origin='"origin":"\([^"]*\)"' ls_seq='"seq":\([0-9]*\)'
+	ls_origin='"origin":"\([^"]*\)"' ls_seq='"seq":"\{0,1\}\([0-9]*\)"\{0,1\}'
 	ls_val='"\(state\|version\)":"\{0,1\}\([^",]*\)'
 	printf '%s\n' "$ls_r" |
 	    sed -n "s/.*$ls_origin,$ls_seq,$ls_val.*/\\1 \\2 \\3 \\4/p" |
@@ -486,6 +486,90 @@ bad "more records than announced" 'reason="more records than announced"' \
 [ "$(num m rec_same)" -eq $((r_same + 1000)) ]
 result "more records than announced: the first 1000 taken (rec_same)" $?
 
+# ------------------------------------------- origin authentication
+# Every record is signed by its origin; k holds only its own key. What k
+# signs for another origin fails at m, is refused and logged with k as
+# the relay, and the session stays (k is not the claimed origin).
+
+# sigref ORIGIN: m logged a record of ORIGIN from k refused: bad signature
+sigref() {
+	grep -Fq "lst refused server=m from=k origin=$1 reason=\"signature: bad signature\"" \
+	    "$tmp/m.log"
+}
+
+# a forged topology: origin m (the master), a newer version of k's making
+before
+r_ref=$(num m rec_refused)
+topo_m=$(lst m topology)
+peer k login:k fast topo:2:$S1:"$tmp/topo2.conf":m idle:300 peers quit
+out "link
+in sync
+open
+peers k=full n=full
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] &&
+    [ "$(num m sessions_closed_bad)" -eq "$b_bad" ] && sigref m &&
+    [ "$(num m topology_version)" = 1 ] &&
+    [ "$(lst m topology)" = "$topo_m" ] &&
+    [ "$(num n topology_version)" = 1 ] && [ "$(num p topology_version)" = 1 ]
+result "forged origin: k's topology record in the master m's name is refused by m itself (signature), the session stays, n and p keep version 1" $?
+goes_on "a forged topology record"
+
+# epoch poisoning: a connector record of origin n with seq 2^63-1
+before
+r_ref=$(num m rec_refused)
+ep_n=$(num n epoch)
+peer k login:k fast conn:G1-G2:n:9223372036854775807:1 idle:300 quit
+out "link
+in sync
+open
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] && sigref n &&
+    [ "$(lst m connector:G1-G2:n)" = none ] &&
+    [ "$(num n epoch)" = "$ep_n" ] &&
+    [ "$(peers n)" = "m=full p=full" ]
+result "epoch poisoning: a record of origin n with seq 2^63-1 from k is refused; n's epoch unchanged, its adjacencies full" $?
+goes_on "a poisoned sequence number"
+
+# a certificate record in n's name (k's certificate): refused, the
+# session stays; one of k's own from a foreign CA: refused, and the
+# session ends (k itself is the claimed origin)
+before
+r_ref=$(num m rec_refused)
+peer k login:k fast cert:99:"$tmp/ca/k.pem":n idle:300 quit
+out "link
+in sync
+open
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] &&
+    [ "$(num m sessions_closed_bad)" -eq "$b_bad" ] &&
+    grep -Fq "lst refused server=m from=k origin=n reason=\"signature: certificate does not name n\"" "$tmp/m.log" &&
+    [ "$(lst m cert:n | cut -d' ' -f1)" = n ]
+result "a certificate record in n's name from k: refused, session stays, n's stays" $?
+goes_on "a certificate in another's name"
+
+before
+r_ref=$(num m rec_refused)
+peer k login:k fast cert:99:"$tmp/ca/foreign/k.pem" closed
+out "link
+in sync
+closed" && [ "$(num m rec_refused)" -eq $((r_ref + 1)) ] && closed_bad &&
+    grep -Fq "lst refused server=m from=k origin=k reason=\"signature: certificate: unable to get local issuer certificate\"" "$tmp/m.log" &&
+    [ "$(lst m cert:k | cut -d' ' -f2)" = 1 ]
+result "k's certificate record of a foreign CA: refused, k's session closed, its certificate stays" $?
+goes_on "a certificate of a foreign CA"
+
+# the whole 64-bit sequence space: k's own record at 2^64-1 is signed,
+# installed, relayed by m to n and on to p (verified at every hop) and
+# written to the LST file
+QMAX=18446744073709551615
+peer k login:k fast conn:K-out:k:$QMAX:0 idle:300 quit
+out "link
+in sync
+open
+closed" && [ "$(lst m connector:K-out:k)" = "k $QMAX up" ] &&
+    until_ok is "k $QMAX up" lst n connector:K-out:k &&
+    until_ok is "k $QMAX up" lst p connector:K-out:k &&
+    grep -q "\"q\":\"$QMAX\"" "$tmp/m/lst.json"
+result "seq 2^64-1 round-trips: installed at m, relayed to n and p, written as a decimal string" $?
+
 # ------------------------------------------------------- rerouting now
 # n's connector G1-G2 held up, then down, by the admin (overrides, so the
 # monitor's view does not matter): n's own routing changed, so the daemon
@@ -519,7 +603,7 @@ result "lsactl connector auto G1-G2 at n" $?
 alive "$M_PID" && alive "$N_PID" && alive "$P_PID" && full_mesh &&
     until_ok is "$(digest m)" digest n &&
     until_ok is "$(digest m)" digest p &&
-    [ "$(lst p connector:K-out:k)" = "k $S1 down" ]
+    [ "$(lst p connector:K-out:k)" = "k $QMAX up" ]
 result "m, n, p still run, adjacencies full, one LST digest" $?
 
 # SIGTERM: each agent ends with status 0 and no sanitizer report
@@ -533,5 +617,27 @@ pids=""
 result "SIGTERM: m, n, p exit 0" $?
 ! grep -Eq "Sanitizer|runtime error" "$tmp/m.log" "$tmp/n.log" "$tmp/p.log"
 result "no sanitizer report in the agents' logs" $?
+
+# tls_crl: m again, with the CA's CRL revoking k's certificate: k's
+# handshake fails; n's and p's sessions come up as before
+(
+	cd "$tmp/ca" && : >index.txt && echo 01 >crlnumber &&
+	printf '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 2\n' >ca.cnf &&
+	openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke k.pem \
+	    2>/dev/null &&
+	openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl \
+	    -out crl.pem 2>/dev/null
+) && echo "tls_crl = $tmp/ca/crl.pem" >>"$tmp/m.conf" &&
+    start m && M_PID=$pid && start n && N_PID=$pid && start p &&
+    until_ok is "k=down n=full" peers m &&
+    peer k login:k
+out "tls-failed SSLV3_ALERT_CERTIFICATE_REVOKED" ||
+    out "tls-failed TLSV1_ALERT_CERTIFICATE_REVOKED"
+result "tls_crl: k's revoked certificate fails the handshake at m; n and p full" $?
+kill $pids
+for p in $pids; do
+	wait "$p"
+done
+pids=""
 
 [ "$failed" -eq 0 ]
