@@ -272,6 +272,22 @@ lsrec_get_u64(json_t *o, const char *key, uint64_t *v, char *err,
 {
 	json_t *j = json_object_get(o, key);
 
+	if (!json_is_integer(j) || lsrec_u64_value(j, v) < 0) {
+		snprintf(err, errlen, "field \"%s\": want an integer >= 0",
+		    key);
+		return -1;
+	}
+	return 0;
+}
+
+/* lsrec_get_seq - a sequence number or version: the whole u64 space,
+ * a decimal string above 2^63-1 (lsrec_u64_value) */
+static int
+lsrec_get_seq(json_t *o, const char *key, uint64_t *v, char *err,
+    size_t errlen)
+{
+	json_t *j = json_object_get(o, key);
+
 	if (lsrec_u64_value(j, v) < 0) {
 		snprintf(err, errlen, "field \"%s\": want an integer >= 0",
 		    key);
@@ -320,7 +336,7 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 	}
 	r->kind = (enum lsrec_kind)i;
 	if (lsrec_get_name(o, "o", r->origin, err, errlen) < 0 ||
-	    lsrec_get_u64(o, "q", &r->seq, err, errlen) < 0 ||
+	    lsrec_get_seq(o, "q", &r->seq, err, errlen) < 0 ||
 	    lsrec_get_u64(o, "t", &t, err, errlen) < 0 ||
 	    lsrec_get_sig(o, r, err, errlen) < 0)
 		return -1;
@@ -342,7 +358,7 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 			return -1;
 		break;
 	case LSREC_TOPOLOGY:
-		if (lsrec_get_u64(o, "v", &r->version, err, errlen) < 0)
+		if (lsrec_get_seq(o, "v", &r->version, err, errlen) < 0)
 			return -1;
 		x = json_object_get(o, "x");
 		if (!json_is_string(x) || json_string_length(x) == 0 ||
