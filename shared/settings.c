@@ -59,7 +59,8 @@ static const struct settings_row settings_table[] = {
 	{ "agent", "tls_key", ST_PATH, O(tls_key), "/etc/lsa/tls/server.key",
 	  0, 0, "this server's private key" },
 	{ "agent", "tls_crl", ST_OPTIONAL, O(tls_crl), "", 0, 0,
-	  "the CA's CRL (PEM); empty: no revocation check" },
+	  "the CA's CRL (PEM), checked for TLS peers and record "
+	  "certificates; empty: no revocation check" },
 	{ "agent", "control_socket", ST_PATH, O(control_socket),
 	  "/run/lsa/agent.sock", 0, 0, "lsactl's socket (mode 0660)" },
 	{ "agent", "config_poll_interval", ST_TIME, O(config_poll_interval),
