@@ -603,16 +603,17 @@ session_read_cb(struct bufferevent *bev, void *arg)
 
 	while (s->state != SS_CLOSED && s->state != SS_TLS &&
 	    s->state != SS_C_TLS) {
+		size_t max = s->state == SS_LINK ? L2S_LINE_MAX :
+		    AGENT_SMTP_LINE_MAX, eol_len = 0, n;
+		struct evbuffer_ptr eol;
+
 		if (s->pending && session_pending(s) > 0) {
 			/* one reply at a time before authentication */
 			session_pause(s);
 			return;
 		}
-		size_t max = s->state == SS_LINK ? L2S_LINE_MAX :
-		    AGENT_SMTP_LINE_MAX, eol_len = 0, n;
-		struct evbuffer_ptr eol = evbuffer_search_eol(in, NULL,
-		    &eol_len, EVBUFFER_EOL_CRLF);
-
+		eol = evbuffer_search_eol(in, NULL, &eol_len,
+		    EVBUFFER_EOL_CRLF);
 		if (eol.pos < 0) {
 			if (evbuffer_get_length(in) > max)
 				session_close(s, "line too long", 1);

@@ -61,7 +61,7 @@ scmd_take(enum session_state st, int setup, struct scmd_count *c,
 	size_t i, vlen;
 
 	memset(v, 0, sizeof(*v));
-	v->arg = "";
+	v->arg = line + len;	/* its NUL: no argument */
 	if (memchr(line, '\0', len) != NULL) {
 		v->what = SCMD_CLOSE;
 		v->why = "NUL in command";
