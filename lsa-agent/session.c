@@ -18,7 +18,10 @@
  * injection into the TLS session). Lines are bounded (512 bytes before
  * link-state mode, 1000 in it); three bad commands, a handshake that takes
  * longer than AGENT_HANDSHAKE_MS, or peer_idle_timeout of silence in
- * link-state mode end the session.
+ * link-state mode end the session. A session is freed from a zero timer
+ * after its last output drained (at most 1 s), never inside a callback
+ * that still runs; closed sessions wait on the agent's closing list, which
+ * agent_free() empties at once.
  *
  * Hostile clients that never authenticate (session_cmd.c has the command
  * budgets): before authentication the next command is taken only once
@@ -29,10 +32,7 @@
  * (AGENT_SETUP_PER_ADDRESS) and in all (AGENT_MAX_PENDING); the addresses
  * of the topology's servers have slots of their own, so strangers cannot
  * starve a neighbour. Refusals at accept are logged at most once a
- * second, with the number left unlogged. A session is freed from a zero timer
- * after its last output drained (at most 1 s), never inside a callback
- * that still runs; closed sessions wait on the agent's closing list, which
- * agent_free() empties at once.
+ * second, with the number left unlogged.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -340,7 +340,7 @@ session_tls_error(struct session *s, char *buf, size_t len)
 	ERR_clear_error();
 }
 
-/* --- the server side: commands as a table ------------------------- */
+/* --- the server side: session_cmd.c's verdicts carried out -------- */
 
 /* cmd_ehlo - before TLS: offer STARTTLS; after: check who is calling */
 static void
