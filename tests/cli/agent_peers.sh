@@ -43,24 +43,7 @@ mkdir "$LSA_STANDIN_DIR" || exit 1
 failed=0
 cur_log="$tmp/m.log"
 . tests/cli_lib.sh
-
-# peer CERT STEP...: peer.py against m as the holder of CERT (a name in
-# $tmp/ca, "foreign/k" for the foreign CA's, "-" for none)
-peer() {
-	pe_cert=$1
-	shift
-	if [ "$pe_cert" != - ]; then
-		set -- --cert "$tmp/ca/$pe_cert.pem" --key "$tmp/ca/$pe_cert.key" \
-		    "$@"
-	fi
-	run python3 "$PEER" --port "$PORT_M" --ca "$tmp/ca/ca.pem" --peer m \
-	    --ctl "$tmp/m/ctl.sock" "$@"
-}
-
-# status AGENT: lsactl status --json of an agent, one line
-status() {
-	"$LSACTL" status --json -c "$tmp/$1.conf"
-}
+. tests/agent/agent_lib.sh
 
 # The status and LST replies are compact JSON objects of known shape
 # (lsa-agent/agent_status.c); sed takes the few fields wanted.
@@ -77,13 +60,6 @@ digest() {
 	status "$1" | sed -n 's/.*"digest":"\([0-9a-f]*\)".*/\1/p'
 }
 
-# peers AGENT: "NAME=STATE ..." of the agent's adjacencies, by name
-peers() {
-	status "$1" | grep -o '"name":"[^"]*","state":"[^"]*"' |
-	    sed 's/"name":"\([^"]*\)","state":"\([^"]*\)"/\1=\2/' | sort |
-	    tr '\n' ' ' | sed 's/ $//'
-}
-
 # lst AGENT KEY: "ORIGIN SEQ STATE|vVERSION" of one record of the agent's
 # LST (lsactl show lst --json), "none" when it has none
 lst() {
@@ -98,28 +74,6 @@ lst() {
 	printf '%s\n' "$ls_r" |
 	    sed -n "s/.*$ls_origin,$ls_seq,$ls_val.*/\\1 \\2 \\3 \\4/p" |
 	    sed 's/ state / /; s/ version / v/'
-}
-
-# until_ok CMD...: bounded wait (10 s) for CMD to succeed
-until_ok() {
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
-}
-
-# is WANT CMD...: the output of CMD is WANT
-is() {
-	is_want=$1
-	shift
-	[ "$("$@")" = "$is_want" ]
-}
-
-# alive PID: the daemon still runs
-alive() {
-	kill -0 "$1" 2>/dev/null
 }
 
 # refusals: the number of "session refused" lines in m's log
@@ -164,22 +118,6 @@ also_refused=0
 closed_bad() {
 	[ "$(num m sessions_closed_bad)" -eq $((b_bad + 1)) ] &&
 	    [ "$(num m sessions_refused)" -eq $((b_refused + also_refused)) ]
-}
-
-# start NAME: run agent NAME in the background, $pid, wait until it
-# listens; 1 if it exited (its log says why)
-start() {
-	: >"$tmp/$1.log"
-	"$AGENT" -d -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
-	pid=$!
-	pids="$pids $pid"
-	i=0
-	while ! grep -q "agent started server=$1 " "$tmp/$1.log"; do
-		alive "$pid" || return 1
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
 }
 
 # ---------------------------------------------------------------- set-up
@@ -231,21 +169,9 @@ EOF
 	sed 's/^version = 1$/version = 2/' "$tmp/topo.conf" >"$tmp/topo2.conf"
 	for s in m:$PORT_M n:$PORT_N p:$PORT_P; do
 		name=${s%%:*}
-		mkdir "$tmp/$name"
-		cat >"$tmp/$name.conf" <<EOF
-[agent]
-server = $name
-topology = $tmp/topo.conf
-state_dir = $tmp/$name
-listen = 127.0.0.1:${s#*:}
-tls_ca = $tmp/ca/ca.pem
-tls_cert = $tmp/ca/$name.pem
-tls_key = $tmp/ca/$name.key
-control_socket = $tmp/$name/ctl.sock
-reconnect_interval = 100ms
-reroute_interval = 100ms
-reroute_recheck = 400ms
-EOF
+		agent_conf "$name" "${s#*:}"
+		printf 'reroute_interval = 100ms\nreroute_recheck = 400ms\n' \
+		    >>"$tmp/$name.conf"
 		# n reroutes through the stand-in for postqueue; m and p not
 		if [ "$name" = n ]; then
 			echo "reroute_command = $PWD/tests/agent/postqueue-standin.sh"
@@ -255,31 +181,10 @@ EOF
 	done
 }
 
-# stop: end the agents started so far
-stop() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	pids=""
-}
-
 : >"$tmp/out"
 : >"$tmp/err"
 rc=0
-try=0
-while :; do
-	configure $try
-	start m && M_PID=$pid && start n && N_PID=$pid && start p &&
-	    P_PID=$pid && break
-	# a port in use: another set of ports, twice
-	stop
-	try=$((try + 1))
-	grep -q "Address already in use" "$tmp/m.log" "$tmp/n.log" \
-	    "$tmp/p.log" 2>/dev/null && [ "$try" -lt 3 ] || break
-	rm -rf "$tmp/m" "$tmp/n" "$tmp/p"
-done
-[ -n "$pids" ]
+start_agents m n p
 result "agents m, n, p start on 127.0.0.1:$PORT_M..$PORT_P" $? || exit 1
 until_ok full_mesh &&
     until_ok is "$(digest m)" digest n &&
@@ -606,17 +511,7 @@ alive "$M_PID" && alive "$N_PID" && alive "$P_PID" && full_mesh &&
     [ "$(lst p connector:K-out:k)" = "k $QMAX up" ]
 result "m, n, p still run, adjacencies full, one LST digest" $?
 
-# SIGTERM: each agent ends with status 0 and no sanitizer report
-kill $pids
-st=0
-for p in $pids; do
-	wait "$p" || st=1
-done
-pids=""
-[ "$st" -eq 0 ]
-result "SIGTERM: m, n, p exit 0" $?
-! grep -Eq "Sanitizer|runtime error" "$tmp/m.log" "$tmp/n.log" "$tmp/p.log"
-result "no sanitizer report in the agents' logs" $?
+end_agents m n p
 
 # tls_crl: m again, with the CA's CRL revoking k's certificate: k's
 # handshake fails; n's and p's sessions come up as before
