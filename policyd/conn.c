@@ -236,7 +236,8 @@ conn_write(evutil_socket_t fd, short ev, void *arg)
 	struct policyd_conn *c = arg;
 
 	if (ev & EV_TIMEOUT) {
-		log_debug("%s: replies not read, closing", c->proto->name);
+		log_warnx("%s: replies not read within client_idle_timeout, "
+		    "closing", c->proto->name);
 		policyd_conn_close(c);
 		return;
 	}
@@ -408,37 +409,42 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 		conn_track(c, replied);
 }
 
+/* conn_timeout - ms as a libevent common timeout: O(1) re-arming */
+static const struct timeval *
+conn_timeout(struct event_base *base, uint64_t ms)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	return event_base_init_common_timeout(base, &tv);
+}
+
 /*
  * policyd_conn_new - a new client's session of `size` bytes (a struct
  * that starts with its struct policyd_conn), zeroed; counted in (past
- * max_clients, in the place of a session stalled in a request, or
- * refused), reading with the idle timeout. NULL (and the descriptor
- * closed) when refused.
+ * max_clients, in the place of the session longest in a request, or
+ * refused: the descriptor closed), reading with the idle timeout. What
+ * the client sent already is read at once: its request answered, or a
+ * partial one timed (a trickler can lose its place from now on). The
+ * session may thus be over when this returns.
  */
-struct policyd_conn *
+void
 policyd_conn_new(struct policyd *pd, evutil_socket_t fd,
     const struct policyd_proto *proto, size_t size)
 {
 	struct policyd_conn *c;
-	struct timeval idle;
 
 	if (pd->nclients >= pd->set->max_clients)
 		conn_evict(pd);
 	if (!policyd_client_open(pd)) {
 		evutil_closesocket(fd);
-		return NULL;
+		return;
 	}
 	if (pd->idle == NULL) {
-		/* one duration for every session: O(1) re-arming */
-		idle.tv_sec = (time_t)(pd->set->client_idle_timeout / 1000);
-		idle.tv_usec = (suseconds_t)(pd->set->client_idle_timeout %
-		    1000) * 1000;
-		pd->idle = event_base_init_common_timeout(pd->base, &idle);
-		idle.tv_sec = (time_t)(pd->set->request_timeout / 1000);
-		idle.tv_usec = (suseconds_t)(pd->set->request_timeout %
-		    1000) * 1000;
-		pd->req_timeout = event_base_init_common_timeout(pd->base,
-		    &idle);
+		pd->idle = conn_timeout(pd->base, pd->set->client_idle_timeout);
+		pd->req_timeout = conn_timeout(pd->base,
+		    pd->set->request_timeout);
 	}
 	c = xcalloc(1, size);
 	c->pd = pd;
@@ -457,7 +463,7 @@ policyd_conn_new(struct policyd *pd, evutil_socket_t fd,
 		free(c);
 		evutil_closesocket(fd);
 		policyd_client_close(pd);
-		return NULL;
+		return;
 	}
-	return c;
+	conn_read(fd, EV_READ, c);
 }

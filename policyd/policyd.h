@@ -145,7 +145,7 @@ int policyd_client_open(struct policyd *pd);
 void policyd_client_close(struct policyd *pd);
 
 /* conn.c */
-struct policyd_conn *policyd_conn_new(struct policyd *pd,
+void policyd_conn_new(struct policyd *pd,
     evutil_socket_t fd, const struct policyd_proto *proto, size_t size);
 void policyd_conn_close(struct policyd_conn *c);
 int policyd_conn_full(const struct policyd_conn *c);

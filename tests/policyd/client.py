@@ -65,21 +65,22 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
       N connections open at once (each connected before the next), held
       MS milliseconds without a byte sent, then closed: "connections N".
 
-  slowloris ADDR N MS KEY
+  slowloris ADDR N MS KEY [--policy]
       For MS milliseconds, N tricklers each send a socketmap lookup of
-      KEY a byte every 0.25 s (the first at once), and connect again
+      KEY (--policy: a policy RCPT request for recipient KEY), all but
+      its last byte, a byte every 0.25 s (the first at once), and connect again
       0.25 s after the daemon closed them; meanwhile a normal client
       looks KEY up on a new connection every 0.1 s (each waits 2 s at
       most for its reply). Prints "normal A/T" (answers of tries; an
       answer is a reply, whatever it says), "trickler answers X" and
       "trickler closed C" (times the daemon closed one).
 
-  halfclose ADDR N KEY
+  halfclose ADDR N KEY [--noread MS]
       N lookups of KEY on one connection, written while reading the
       replies (about 600 KB of them left unread all along: more than the
       socket buffers hold, so some wait in the daemon), then
-      shutdown(SHUT_WR) after the last, then the replies are read to the
-      end: "replies R of N", then how the connection ended ("closed",
+      shutdown(SHUT_WR) after the last (then MS milliseconds of not
+      reading), then the replies are read to the end: "replies R of N", then how the connection ended ("closed",
       "reset", "open").
 
   rcpts ADDR PID SESSIONS N LEN DOMAIN
@@ -436,7 +437,11 @@ def cmd_hold(a):
 
 
 def cmd_slowloris(a):
-    req = netstring(b"transport " + os.fsencode(a.key))
+    if a.policy:
+        req = (b"request=smtpd_access_policy\nprotocol_state=RCPT\n"
+               b"recipient=%s\n\n" % os.fsencode(a.key))
+    else:
+        req = netstring(b"transport " + os.fsencode(a.key))
     end = time.monotonic() + a.ms / 1000.0
     normal = [0, 0]
 
@@ -447,7 +452,9 @@ def cmd_slowloris(a):
                 s = connect(a.addr)
                 r = Reader(s)
                 s.sendall(req)
-                if r.netstring(time.monotonic() + 2.0) is not None:
+                wait = time.monotonic() + 2.0
+                if (r.policy_reply(wait) if a.policy else
+                        r.netstring(wait)) is not None:
                     normal[0] += 1
                 s.close()
             except OSError:
@@ -534,6 +541,7 @@ def cmd_halfclose(a):
             if not data and not shut:
                 s.shutdown(socket.SHUT_WR)
                 shut = True
+                time.sleep(a.noread / 1000.0)
             if sent - replies < window:
                 continue
         try:
@@ -638,6 +646,8 @@ def main():
             else:
                 p.add_argument(arg, type=kind)
         p.set_defaults(fn=fn, fresh=name == "fresh")
+    sub.choices["slowloris"].add_argument("--policy", action="store_true")
+    sub.choices["halfclose"].add_argument("--noread", type=int, default=0)
     a = ap.parse_args()
     TIMEOUT = a.timeout
     try:
