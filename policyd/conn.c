@@ -24,8 +24,8 @@
  * Two clocks bound a client (slowloris: a byte now and then holds a
  * place among max_clients):
  *   client_idle_timeout  silence: restarted by every read (so it never
- *                        closes a client that trickles bytes), and by
- *                        every write of waiting replies;
+ *                        closes a client that trickles bytes); after EOF,
+ *                        by every write of the replies still waiting;
  *   request_timeout      from the first byte of a request to its last,
  *                        whatever trickles in between; a request begun
  *                        in a read that ended others gets its own.
