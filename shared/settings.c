@@ -141,6 +141,8 @@ static const struct settings_row settings_table[] = {
 	{ "policyd", "snapshot_check_interval", ST_TIME,
 	  O(snapshot_check_interval), "1s", 1, HOUR,
 	  "how often the snapshot file is checked for a new version" },
+	{ "policyd", "request_timeout", ST_TIME, O(request_timeout), "5s", 1,
+	  HOUR, "a request must be whole this long after its first byte" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,

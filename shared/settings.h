@@ -80,6 +80,7 @@ struct settings {
 	char		*hold_transport;
 	uint64_t	 rotation_interval;
 	uint64_t	 snapshot_check_interval;
+	uint64_t	 request_timeout;
 
 	/* [milter] */
 	char		*milter_listen;
