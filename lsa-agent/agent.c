@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/util.h>
 
 #include "agent_priv.h"
@@ -804,6 +805,26 @@ agent_poll_cb(evutil_socket_t fd, short ev, void *arg)
 		log_info("topology server=%s: %s", a->self, msg);
 }
 
+/* agent_dns_start - the resolver of peer names (session_connect) */
+static void
+agent_dns_start(struct agent *a)
+{
+	const char *path = a->conf.resolv_conf != NULL ?
+	    a->conf.resolv_conf : "/etc/resolv.conf";
+	int rc;
+
+	if ((a->dns = evdns_base_new(a->base, 0)) == NULL) {
+		log_warnx("dns server=%s: cannot set up the resolver; peer "
+		    "names will not resolve", a->self);
+		return;
+	}
+	/* a missing file leaves the defaults (localhost), as libc does */
+	if ((rc = evdns_base_resolv_conf_parse(a->dns, DNS_OPTIONS_ALL,
+	    path)) != 0)
+		log_debug("dns server=%s: %s: error %d, defaults used",
+		    a->self, path, rc);
+}
+
 /* agent_start - listen, control socket, originate, connect */
 int
 agent_start(struct agent *a, char *err, size_t errlen)
@@ -828,6 +849,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	}
 	evconnlistener_set_error_cb(a->listener, agent_accept_error_cb);
 	a->resume_ev = evtimer_new(a->base, agent_resume_cb, a);
+	agent_dns_start(a);
 	if (a->set->control_socket[0] != '\0' &&
 	    (a->control = control_new(a, a->set->control_socket, err,
 	    errlen)) == NULL)
@@ -865,6 +887,8 @@ agent_free(struct agent *a)
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);
+	if (a->dns != NULL)
+		evdns_base_free(a->dns, 0);
 	if (a->control != NULL)
 		control_free(a->control);
 	if (a->listener != NULL)

@@ -104,6 +104,7 @@ struct session {
 	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
 	uint64_t	 bytes_out;
 	uint64_t	 recs_in;
+	struct evdns_getaddrinfo_request *dns_req; /* resolving the peer */
 	TAILQ_ENTRY(session) entry;
 };
 TAILQ_HEAD(session_list, session);
@@ -145,6 +146,7 @@ TAILQ_HEAD(mon_list, mon_link);
 
 struct agent {
 	struct event_base *base;
+	struct evdns_base *dns;		/* peer names, off the loop */
 	struct agent_conf conf;
 	const struct settings *set;
 	char		 self[TOPO_NAME_MAX + 1];

@@ -31,6 +31,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -218,6 +219,8 @@ session_close(struct session *s, const char *why, int bad)
 			s->pending = 0;
 		}
 	}
+	if (s->dns_req != NULL)		/* calls back with EAI_CANCEL */
+		evdns_getaddrinfo_cancel(s->dns_req);
 	session_set_state(s, SS_CLOSED);
 	TAILQ_INSERT_TAIL(&a->closing, s, entry);
 	bufferevent_disable(s->bev, EV_READ);
@@ -680,47 +683,95 @@ session_accept(struct agent *a, evutil_socket_t fd, const struct sockaddr *sa,
 	return s;
 }
 
-/* session_connect - an outbound session to peer p */
+/* session_dial - connect s over a close-on-exec socket to ai; -1 on
+ * failure (errno) */
+static int
+session_dial(struct session *s, const struct evutil_addrinfo *ai)
+{
+	evutil_socket_t fd;
+
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bufferevent_setfd(s->raw, fd) < 0) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	bufferevent_enable(s->raw, EV_READ | EV_WRITE);
+	return bufferevent_socket_connect(s->raw, ai->ai_addr,
+	    (int)ai->ai_addrlen);
+}
+
+/* session_resolved_cb - the peer's name resolved (evdns): connect, or
+ * close the session (the peer retries later) */
+static void
+session_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
+{
+	struct session *s = arg;
+	char why[128];
+
+	s->dns_req = NULL;
+	if (rc == EVUTIL_EAI_CANCEL)	/* session_close(): s is closing */
+		return;
+	if (rc != 0) {
+		snprintf(why, sizeof(why), "cannot resolve: %s",
+		    evutil_gai_strerror(rc));
+		session_close(s, why, 0);
+		return;
+	}
+	if (session_dial(s, res) < 0) {
+		snprintf(why, sizeof(why), "cannot connect: %s",
+		    strerror(errno));
+		session_close(s, why, 0);
+	}
+	evutil_freeaddrinfo(res);
+}
+
+/*
+ * session_connect - an outbound session to peer p. A numeric address
+ * connects at once; a name is resolved off the event loop (evdns: a slow
+ * resolver delays this session only), the session waiting in
+ * SS_C_BANNER under the handshake timer meanwhile.
+ */
 struct session *
 session_connect(struct agent *a, struct peer *p)
 {
 	const struct topo_server *sv = &a->topo->servers[p->server];
-	struct addrinfo hints, *res = NULL;
+	struct evutil_addrinfo hints, *res = NULL;
 	struct session *s;
 	char port[16];
 	int rc;
 
 	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
+	hints.ai_flags = EVUTIL_AI_NUMERICSERV;
 	snprintf(port, sizeof(port), "%u", sv->agent_port);
-	if ((rc = getaddrinfo(sv->address, port, &hints, &res)) != 0) {
+	if ((s = session_new(a, -1, 0)) == NULL)
+		return NULL;
+	snprintf(s->addr, sizeof(s->addr), "%s:%s", sv->address, port);
+	s->state = SS_C_BANNER;
+	hints.ai_flags |= EVUTIL_AI_NUMERICHOST;
+	rc = evutil_getaddrinfo(sv->address, port, &hints, &res);
+	if (rc == 0) {
+		rc = session_dial(s, res) < 0 ? EVUTIL_EAI_SYSTEM : 0;
+		evutil_freeaddrinfo(res);
+	} else if (a->dns != NULL) {
+		hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
+		rc = 0;
+		s->dns_req = evdns_getaddrinfo(a->dns, sv->address, port,
+		    &hints, session_resolved_cb, s);
+	}
+	if (rc != 0 || s->state == SS_CLOSED) {
 		log_warnx("peer connect server=%s peer=%s address=%s "
 		    "reason=\"%s\"", a->self, p->name, sv->address,
-		    gai_strerror(rc));
+		    rc == EVUTIL_EAI_SYSTEM ? strerror(errno) :
+		    rc != 0 ? evutil_gai_strerror(rc) : "cannot resolve");
+		if (s->state != SS_CLOSED)
+			session_close(s, "cannot connect", 0);
 		return NULL;
 	}
-	if ((s = session_new(a, -1, 0)) == NULL) {
-		freeaddrinfo(res);
-		return NULL;
-	}
-	snprintf(s->addr, sizeof(s->addr), "%s:%s", sv->address, port);
 	s->peer = p;
-	s->state = SS_C_BANNER;
-	if (bufferevent_socket_connect(s->raw, res->ai_addr,
-	    (int)res->ai_addrlen) < 0) {
-		freeaddrinfo(res);
-		s->peer = NULL;
-		evbuffer_remove_cb_entry(bufferevent_get_output(s->raw),
-		    s->count_cb);
-		bufferevent_free(s->raw);
-		event_free(s->idle_ev);
-		event_free(s->free_ev);
-		l2s_asm_free(&s->asm_);
-		free(s);
-		return NULL;
-	}
-	freeaddrinfo(res);
 	session_arm(s);
 	return s;
 }
