@@ -52,14 +52,30 @@
 #include "snapshot.h"
 #include "xmalloc.h"
 
-/* agent_now_ms - wall clock in ms (record times and ages) */
-uint64_t
-agent_now_ms(void)
+/* agent_clock_ms - clock id in ms */
+static uint64_t
+agent_clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* agent_now_ms - monotonic ms, for every interval and timeout (liveness,
+ * peers, rerouting): a step of the wall clock does not move it */
+uint64_t
+agent_now_ms(void)
+{
+	return agent_clock_ms(CLOCK_MONOTONIC);
+}
+
+/* agent_wall_ms - the wall clock in ms: record times (lsrec time_ms) and
+ * the record ages shown from them, nothing that is waited for */
+uint64_t
+agent_wall_ms(void)
+{
+	return agent_clock_ms(CLOCK_REALTIME);
 }
 
 /* agent_after - (re)arm ev to fire in ms: every timer of the agent */
@@ -72,7 +88,8 @@ agent_after(struct event *ev, uint64_t ms)
 	event_add(ev, &tv);
 }
 
-/* agent_clock - the link monitor's clock (injectable, agent_conf) */
+/* agent_clock - the link monitor's clock (injectable, agent_conf; else
+ * monotonic) */
 uint64_t
 agent_clock(const struct agent *a)
 {
@@ -295,7 +312,7 @@ agent_originate(struct agent *a, struct lsrec *r)
 {
 	snprintf(r->origin, sizeof(r->origin), "%s", a->self);
 	r->seq = agent_next_seq(a);
-	r->time_ms = (int64_t)agent_now_ms();
+	r->time_ms = (int64_t)agent_wall_ms();
 	agent_install(a, r, NULL, NULL);
 }
 

@@ -188,6 +188,7 @@ struct agent {
 
 /* agent.c */
 uint64_t agent_now_ms(void);
+uint64_t agent_wall_ms(void);
 uint64_t agent_clock(const struct agent *a);
 void agent_after(struct event *ev, uint64_t ms);
 void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
