@@ -139,6 +139,7 @@ struct mon_link {			/* monitor.c */
 	struct event	*reuse_ev;
 	struct event	*probe_to;
 	struct bufferevent *bev;	/* probe in flight */
+	struct evdns_getaddrinfo_request *dns_req; /* target being resolved */
 	int		 target;
 	TAILQ_ENTRY(mon_link) entry;
 };
@@ -171,6 +172,7 @@ struct agent {
 	char		*probe_src_text; /* monitor.c: the source in force */
 	struct sockaddr_storage probe_src; /* resolved; probe_srclen 0: none */
 	socklen_t	 probe_srclen;
+	struct evdns_getaddrinfo_request *probe_src_req; /* its name */
 	struct session_list pending;	/* inbound, not yet bound */
 	struct session_list closing;	/* closed, output draining */
 	int		 stopping;	/* agent_free: no draining */

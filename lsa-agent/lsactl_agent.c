@@ -2,11 +2,11 @@
  * lsactl_agent.c - the commands that ask the running lsa-agent, over its
  * control socket (control.c has the requests and the JSON replies):
  *
- *   lsactl status [-c SETTINGS] [-S SOCKET] [--json]
- *   lsactl show lst [-c SETTINGS] [-S SOCKET] [--json]
- *   lsactl set-master [-c ..] [-S ..] GROUP SERVER
- *   lsactl reload [-c ..] [-S ..]
- *   lsactl connector [-c ..] [-S ..] down|up|auto NAME
+ *   lsactl status [-c SETTINGS] [-S SOCKET] [-T SECONDS] [--json]
+ *   lsactl show lst [-c SETTINGS] [-S SOCKET] [-T SECONDS] [--json]
+ *   lsactl set-master [-c ..] [-S ..] [-T ..] GROUP SERVER
+ *   lsactl reload [-c ..] [-S ..] [-T ..]
+ *   lsactl connector [-c ..] [-S ..] [-T ..] down|up|auto NAME
  *
  * The socket is -S, else the settings' agent.control_socket. -T SECONDS
  * bounds the whole exchange (default LSACTL_AGENT_TIMEOUT_MS): an agent

@@ -14,7 +14,10 @@
  * path (a firewall rule on its source address) would go unseen. A source
  * that cannot be bound (not an address of this host) fails the probe of
  * that target, logged; one that does not resolve is logged once and the
- * probes go unbound.
+ * probes go unbound. Numeric addresses never touch DNS; names (targets
+ * and the source) are resolved off the event loop (evdns, the agent's
+ * resolver), within probe_timeout for a target: a slow name server
+ * delays that probe only.
  *
  * Per link, as seed 002 tells it:
  *   up        probed every probe_interval
@@ -52,6 +55,7 @@
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
+#include <event2/dns.h>
 
 #include "agent_priv.h"
 #include "log.h"
@@ -233,6 +237,8 @@ monitor_probe_done(struct mon_link *l, int ok)
 static void
 monitor_probe_end(struct mon_link *l)
 {
+	if (l->dns_req != NULL)		/* calls back with EAI_CANCEL */
+		evdns_getaddrinfo_cancel(l->dns_req);
 	if (l->bev != NULL) {
 		bufferevent_free(l->bev);
 		l->bev = NULL;
@@ -264,6 +270,40 @@ monitor_target(const struct mon_link *l, int i, const char **host,
 
 static void monitor_probe_next(struct mon_link *l);
 
+/* monitor_source_cb - the probes' source resolved (or not) */
+static void
+monitor_source_cb(int rc, struct evutil_addrinfo *res, void *arg)
+{
+	struct agent *a = arg;
+
+	a->probe_src_req = NULL;
+	if (rc == EVUTIL_EAI_CANCEL)
+		return;
+	if (rc != 0) {
+		log_warnx("link server=%s source=%s: cannot resolve (%s), "
+		    "probes are not bound", a->self, a->probe_src_text,
+		    evutil_gai_strerror(rc));
+		return;
+	}
+	if (res->ai_addrlen <= sizeof(a->probe_src)) {
+		memcpy(&a->probe_src, res->ai_addr, res->ai_addrlen);
+		a->probe_srclen = res->ai_addrlen;
+	}
+	evutil_freeaddrinfo(res);
+	log_debug("link server=%s source=%s", a->self, a->probe_src_text);
+}
+
+/* monitor_source_stop - forget the source (and stop resolving it) */
+static void
+monitor_source_stop(struct agent *a)
+{
+	if (a->probe_src_req != NULL)
+		evdns_getaddrinfo_cancel(a->probe_src_req);
+	free(a->probe_src_text);
+	a->probe_src_text = NULL;
+	a->probe_srclen = 0;
+}
+
 /*
  * monitor_source - resolve the probes' source (probe_source, else this
  * server's topology address) when it is not the one in force; a source
@@ -273,8 +313,8 @@ static void
 monitor_source(struct agent *a)
 {
 	const char *text = a->set->probe_source;
-	struct addrinfo hints, *res = NULL;
-	int rc;
+	struct evutil_addrinfo hints, *res = NULL;
+	struct evdns_getaddrinfo_request *req;
 
 	if ((text == NULL || *text == '\0') && a->self_idx >= 0)
 		text = a->topo->servers[a->self_idx].address;
@@ -282,25 +322,27 @@ monitor_source(struct agent *a)
 		text = "";
 	if (a->probe_src_text != NULL && strcmp(a->probe_src_text, text) == 0)
 		return;
-	free(a->probe_src_text);
+	monitor_source_stop(a);
 	a->probe_src_text = xstrdup(text);
-	a->probe_srclen = 0;
 	if (*text == '\0')
 		return;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(text, "0", &hints, &res)) != 0) {
-		log_warnx("link server=%s source=%s: cannot resolve (%s), "
-		    "probes are not bound", a->self, text, gai_strerror(rc));
+	hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV |
+	    EVUTIL_AI_NUMERICHOST;
+	if (evutil_getaddrinfo(text, "0", &hints, &res) == 0) {
+		monitor_source_cb(0, res, a);
 		return;
 	}
-	if (res->ai_addrlen <= sizeof(a->probe_src)) {
-		memcpy(&a->probe_src, res->ai_addr, res->ai_addrlen);
-		a->probe_srclen = res->ai_addrlen;
+	if (a->dns == NULL) {
+		monitor_source_cb(EVUTIL_EAI_FAIL, NULL, a);
+		return;
 	}
-	freeaddrinfo(res);
-	log_debug("link server=%s source=%s", a->self, text);
+	hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
+	req = evdns_getaddrinfo(a->dns, text, "0", &hints, monitor_source_cb,
+	    a);
+	if (req != NULL)
+		a->probe_src_req = req;
 }
 
 /* monitor_socket - a non-blocking, close-on-exec socket for ai, bound to
@@ -410,15 +452,67 @@ monitor_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	monitor_probe_next(l);
 }
 
+/* monitor_dial - connect the probe to target host at ai; -1: failed */
+static int
+monitor_dial(struct mon_link *l, const struct evutil_addrinfo *ai,
+    const char *host)
+{
+	evutil_socket_t fd;
+
+	/* a bind failure fails this target, as a refusal would */
+	if ((fd = monitor_socket(l, ai, host)) < 0)
+		return -1;
+	if ((l->bev = bufferevent_socket_new(l->a->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	bufferevent_setcb(l->bev, monitor_read_cb, NULL, monitor_event_cb, l);
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(l->bev, ai->ai_addr,
+	    (int)ai->ai_addrlen) < 0) {
+		monitor_probe_end(l);
+		return -1;
+	}
+	agent_after(l->probe_to, l->a->set->probe_timeout);
+	return 0;
+}
+
+/* monitor_resolved_cb - the target's name resolved: connect, or the next
+ * target */
+static void
+monitor_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
+{
+	struct mon_link *l = arg;
+	const char *host;
+	unsigned port;
+	int ok;
+
+	l->dns_req = NULL;
+	if (rc == EVUTIL_EAI_CANCEL)	/* monitor_probe_end() */
+		return;
+	evtimer_del(l->probe_to);
+	ok = rc == 0 && monitor_target(l, l->target, &host, &port) == 0 &&
+	    monitor_dial(l, res, host) == 0;
+	if (rc != 0)
+		log_debug("link server=%s connector=%s target=%d: %s",
+		    l->a->self, l->name, l->target, evutil_gai_strerror(rc));
+	else
+		evutil_freeaddrinfo(res);
+	if (!ok)
+		monitor_probe_next(l);
+}
+
 /* monitor_probe_next - try the next target, or conclude */
 static void
 monitor_probe_next(struct mon_link *l)
 {
-	struct addrinfo hints, *res = NULL;
+	struct evutil_addrinfo hints, *res = NULL;
+	struct evdns_getaddrinfo_request *req;
 	const char *host;
 	unsigned port;
 	char serv[16];
-	evutil_socket_t fd;
+	int rc;
 
 	for (;;) {
 		l->target++;
@@ -428,32 +522,24 @@ monitor_probe_next(struct mon_link *l)
 		}
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_NUMERICSERV;
+		hints.ai_flags = EVUTIL_AI_NUMERICSERV | EVUTIL_AI_NUMERICHOST;
 		snprintf(serv, sizeof(serv), "%u", port);
-		if (getaddrinfo(host, serv, &hints, &res) != 0)
-			continue;
-		/* a bind failure fails this target, as a refusal would */
-		if ((fd = monitor_socket(l, res, host)) < 0) {
-			freeaddrinfo(res);
-			continue;
-		}
-		if ((l->bev = bufferevent_socket_new(l->a->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-			evutil_closesocket(fd);
-			freeaddrinfo(res);
+		if (evutil_getaddrinfo(host, serv, &hints, &res) == 0) {
+			rc = monitor_dial(l, res, host);
+			evutil_freeaddrinfo(res);
+			if (rc == 0)
+				return;
 			continue;
 		}
-		bufferevent_setcb(l->bev, monitor_read_cb, NULL,
-		    monitor_event_cb, l);
-		bufferevent_enable(l->bev, EV_READ | EV_WRITE);
-		if (bufferevent_socket_connect(l->bev, res->ai_addr,
-		    (int)res->ai_addrlen) < 0) {
-			freeaddrinfo(res);
-			monitor_probe_end(l);
+		if (l->a->dns == NULL)
 			continue;
-		}
-		freeaddrinfo(res);
+		/* a name: resolved within probe_timeout, off the loop */
+		hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
 		agent_after(l->probe_to, l->a->set->probe_timeout);
+		req = evdns_getaddrinfo(l->a->dns, host, serv, &hints,
+		    monitor_resolved_cb, l);
+		if (req != NULL)	/* else it has called back already */
+			l->dns_req = req;
 		return;
 	}
 }
@@ -462,7 +548,7 @@ monitor_probe_next(struct mon_link *l)
 static void
 monitor_probe(struct mon_link *l)
 {
-	if (l->bev != NULL)
+	if (l->bev != NULL || l->dns_req != NULL)
 		return;
 	l->target = -1;
 	monitor_probe_next(l);
@@ -475,7 +561,7 @@ monitor_peer(struct agent *a, int sv, int full)
 	struct mon_link *l;
 
 	TAILQ_FOREACH(l, &a->links, entry) {
-		if (l->bev != NULL || l->conn < 0 ||
+		if (l->bev != NULL || l->dns_req != NULL || l->conn < 0 ||
 		    !topo_list_has(&a->topo->connectors[l->conn].targets, sv) ||
 		    l->state != (full ? MON_DOWN : MON_UP))
 			continue;
@@ -513,9 +599,7 @@ monitor_free_all(struct agent *a)
 {
 	while (!TAILQ_EMPTY(&a->links))
 		monitor_link_free(a, TAILQ_FIRST(&a->links));
-	free(a->probe_src_text);
-	a->probe_src_text = NULL;
-	a->probe_srclen = 0;
+	monitor_source_stop(a);
 }
 
 /* monitor_find - the link of connector name, or NULL */

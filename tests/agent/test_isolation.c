@@ -3,12 +3,13 @@
  * for, with agents in one process (harness.h) holding established peer
  * sessions: a child (child.c) gets descriptors 0, 1 and 2 only and a
  * minimal environment; every descriptor the agents open is close-on-exec;
- * a peer whose name resolves slowly (a resolver that never answers) does
- * not stall the event loop, so the other sessions and their keepalives go
- * on.
+ * a peer and a probe target whose name resolves slowly (a resolver that
+ * never answers) do not stall the event loop, so the other sessions and
+ * their keepalives go on.
  *
  * getaddrinfo() is interposed: a name under .invalid takes SLOW_MS and
- * fails, as libc's would behind a dead name server.
+ * fails, as libc's would behind a dead name server (at once with
+ * AI_NUMERICHOST, which never asks one).
  */
 #include <dlfcn.h>
 #include <dirent.h>
@@ -46,7 +47,8 @@ getaddrinfo(const char *node, const char *service,
 	static gai_fn real;
 	size_t n = node != NULL ? strlen(node) : 0;
 
-	if (n >= 8 && strcmp(node + n - 8, ".invalid") == 0) {
+	if (n >= 8 && strcmp(node + n - 8, ".invalid") == 0 &&
+	    (hints == NULL || !(hints->ai_flags & AI_NUMERICHOST))) {
 		usleep(SLOW_MS * 1000);
 		return EAI_AGAIN;
 	}
@@ -55,7 +57,8 @@ getaddrinfo(const char *node, const char *service,
 	return real(node, service, hints, res);
 }
 
-/* three servers in one group; the third is named, not numbered */
+/* a and b in group g, c alone in group h, a the source of connector g-h
+ * to c (probed by a's link monitor); c's address is third */
 static char *
 topology(const char *third)
 {
@@ -63,11 +66,13 @@ topology(const char *third)
 	int port = harness_port_base(3) + 3 * next++;
 
 	return xasprintf("[organization]\nname = Iso\nversion = 1\n"
-	    "[group g]\n"
+	    "[group g]\n[group h]\n"
 	    "[server a]\ngroup = g\naddress = 127.0.0.1\nagent_port = %d\n"
 	    "[server b]\ngroup = g\naddress = 127.0.0.1\nagent_port = %d\n"
-	    "[server c]\ngroup = g\naddress = %s\nagent_port = %d\n",
-	    port, port + 1, third, port + 2);
+	    "[server c]\ngroup = h\naddress = %s\nagent_port = %d\n"
+	    "smtp_port = %d\n"
+	    "[connector g-h]\nfrom = g\nto = h\nsources = a\ntargets = c\n",
+	    port, port + 1, third, port + 2, port + 2);
 }
 
 struct ran {
@@ -233,7 +238,8 @@ gap_cb(evutil_socket_t fd, short ev, void *arg)
 	g->last = now;
 }
 
-/* a peer whose name the resolver never answers stalls nothing */
+/* a peer and a probe target whose name the resolver never answers stall
+ * nothing; the probes of c fail (within probe_timeout) */
 static void
 test_slow_resolver(void **state)
 {
@@ -263,7 +269,10 @@ test_slow_resolver(void **state)
 	{
 		char *t = topology(SLOW_NAME);
 
-		h = harness_new(t, NULL, HARNESS_NO_MONITOR);
+		/* probes every 100 ms: each one resolves c's name */
+		h = harness_new(t, "probe_interval = 100ms\n"
+		    "glitch_retry_interval = 100ms\n"
+		    "down_retry_interval = 100ms\nprobe_timeout = 200ms\n", 0);
 		free(t);
 	}
 	h->resolv_conf = conf;
@@ -278,6 +287,9 @@ test_slow_resolver(void **state)
 	    (uintmax_t)g.max);
 	assert_true(g.max < SLOW_MS / 2);
 	assert_true(ab_full(h, NULL));
+	assert_non_null(monitor_find(h->ag[harness_find(h, "a")], "g-h"));
+	assert_true(monitor_find(h->ag[harness_find(h, "a")], "g-h")->fails >=
+	    3);
 	event_free(g.ev);
 	harness_free(h);
 	unlink(conf);
