@@ -904,8 +904,8 @@ agent_free(struct agent *a)
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);
-	if (a->dns != NULL)
-		evdns_base_free(a->dns, 0);
+	if (a->dns != NULL)	/* requests left call back: resolve.c */
+		evdns_base_free(a->dns, 1);
 	if (a->control != NULL)
 		control_free(a->control);
 	if (a->listener != NULL)

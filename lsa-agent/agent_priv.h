@@ -104,7 +104,7 @@ struct session {
 	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
 	uint64_t	 bytes_out;
 	uint64_t	 recs_in;
-	struct evdns_getaddrinfo_request *dns_req; /* resolving the peer */
+	struct resolve	*dns_req;	/* resolving the peer */
 	TAILQ_ENTRY(session) entry;
 };
 TAILQ_HEAD(session_list, session);
@@ -139,7 +139,8 @@ struct mon_link {			/* monitor.c */
 	struct event	*reuse_ev;
 	struct event	*probe_to;
 	struct bufferevent *bev;	/* probe in flight */
-	struct evdns_getaddrinfo_request *dns_req; /* target being resolved */
+	struct resolve	*dns_req;	/* target being resolved */
+	int		 resolving;	/* in resolve_start() */
 	int		 target;
 	TAILQ_ENTRY(mon_link) entry;
 };
@@ -172,7 +173,7 @@ struct agent {
 	char		*probe_src_text; /* monitor.c: the source in force */
 	struct sockaddr_storage probe_src; /* resolved; probe_srclen 0: none */
 	socklen_t	 probe_srclen;
-	struct evdns_getaddrinfo_request *probe_src_req; /* its name */
+	struct resolve	*probe_src_req;	/* its name being resolved */
 	struct session_list pending;	/* inbound, not yet bound */
 	struct session_list closing;	/* closed, output draining */
 	int		 stopping;	/* agent_free: no draining */

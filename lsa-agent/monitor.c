@@ -55,10 +55,10 @@
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
-#include <event2/dns.h>
 
 #include "agent_priv.h"
 #include "log.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 #define MONITOR_PENALTY		1000.0
@@ -237,8 +237,8 @@ monitor_probe_done(struct mon_link *l, int ok)
 static void
 monitor_probe_end(struct mon_link *l)
 {
-	if (l->dns_req != NULL)		/* calls back with EAI_CANCEL */
-		evdns_getaddrinfo_cancel(l->dns_req);
+	resolve_cancel(l->dns_req);
+	l->dns_req = NULL;
 	if (l->bev != NULL) {
 		bufferevent_free(l->bev);
 		l->bev = NULL;
@@ -272,13 +272,11 @@ static void monitor_probe_next(struct mon_link *l);
 
 /* monitor_source_cb - the probes' source resolved (or not) */
 static void
-monitor_source_cb(int rc, struct evutil_addrinfo *res, void *arg)
+monitor_source_cb(void *arg, int rc, struct evutil_addrinfo *res)
 {
 	struct agent *a = arg;
 
 	a->probe_src_req = NULL;
-	if (rc == EVUTIL_EAI_CANCEL)
-		return;
 	if (rc != 0) {
 		log_warnx("link server=%s source=%s: cannot resolve (%s), "
 		    "probes are not bound", a->self, a->probe_src_text,
@@ -297,8 +295,8 @@ monitor_source_cb(int rc, struct evutil_addrinfo *res, void *arg)
 static void
 monitor_source_stop(struct agent *a)
 {
-	if (a->probe_src_req != NULL)
-		evdns_getaddrinfo_cancel(a->probe_src_req);
+	resolve_cancel(a->probe_src_req);
+	a->probe_src_req = NULL;
 	free(a->probe_src_text);
 	a->probe_src_text = NULL;
 	a->probe_srclen = 0;
@@ -313,8 +311,6 @@ static void
 monitor_source(struct agent *a)
 {
 	const char *text = a->set->probe_source;
-	struct evutil_addrinfo hints, *res = NULL;
-	struct evdns_getaddrinfo_request *req;
 
 	if ((text == NULL || *text == '\0') && a->self_idx >= 0)
 		text = a->topo->servers[a->self_idx].address;
@@ -326,23 +322,8 @@ monitor_source(struct agent *a)
 	a->probe_src_text = xstrdup(text);
 	if (*text == '\0')
 		return;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV |
-	    EVUTIL_AI_NUMERICHOST;
-	if (evutil_getaddrinfo(text, "0", &hints, &res) == 0) {
-		monitor_source_cb(0, res, a);
-		return;
-	}
-	if (a->dns == NULL) {
-		monitor_source_cb(EVUTIL_EAI_FAIL, NULL, a);
-		return;
-	}
-	hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
-	req = evdns_getaddrinfo(a->dns, text, "0", &hints, monitor_source_cb,
-	    a);
-	if (req != NULL)
-		a->probe_src_req = req;
+	a->probe_src_req = resolve_start(a, text, "0", RESOLVE_PASSIVE,
+	    monitor_source_cb, a);
 }
 
 /* monitor_socket - a non-blocking, close-on-exec socket for ai, bound to
@@ -478,10 +459,10 @@ monitor_dial(struct mon_link *l, const struct evutil_addrinfo *ai,
 	return 0;
 }
 
-/* monitor_resolved_cb - the target's name resolved: connect, or the next
+/* monitor_resolved_cb - the target's address: connect, or the next
  * target */
 static void
-monitor_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
+monitor_resolved_cb(void *arg, int rc, struct evutil_addrinfo *res)
 {
 	struct mon_link *l = arg;
 	const char *host;
@@ -489,8 +470,6 @@ monitor_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
 	int ok;
 
 	l->dns_req = NULL;
-	if (rc == EVUTIL_EAI_CANCEL)	/* monitor_probe_end() */
-		return;
 	evtimer_del(l->probe_to);
 	ok = rc == 0 && monitor_target(l, l->target, &host, &port) == 0 &&
 	    monitor_dial(l, res, host) == 0;
@@ -499,20 +478,18 @@ monitor_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
 		    l->a->self, l->name, l->target, evutil_gai_strerror(rc));
 	else
 		evutil_freeaddrinfo(res);
-	if (!ok)
+	if (!ok && !l->resolving)
 		monitor_probe_next(l);
 }
 
-/* monitor_probe_next - try the next target, or conclude */
+/* monitor_probe_next - try the next target, or conclude; a target's name
+ * is resolved within probe_timeout */
 static void
 monitor_probe_next(struct mon_link *l)
 {
-	struct evutil_addrinfo hints, *res = NULL;
-	struct evdns_getaddrinfo_request *req;
 	const char *host;
 	unsigned port;
 	char serv[16];
-	int rc;
 
 	for (;;) {
 		l->target++;
@@ -520,27 +497,16 @@ monitor_probe_next(struct mon_link *l)
 			monitor_probe_done(l, 0);
 			return;
 		}
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = EVUTIL_AI_NUMERICSERV | EVUTIL_AI_NUMERICHOST;
 		snprintf(serv, sizeof(serv), "%u", port);
-		if (evutil_getaddrinfo(host, serv, &hints, &res) == 0) {
-			rc = monitor_dial(l, res, host);
-			evutil_freeaddrinfo(res);
-			if (rc == 0)
-				return;
-			continue;
-		}
-		if (l->a->dns == NULL)
-			continue;
-		/* a name: resolved within probe_timeout, off the loop */
-		hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
 		agent_after(l->probe_to, l->a->set->probe_timeout);
-		req = evdns_getaddrinfo(l->a->dns, host, serv, &hints,
+		/* an answer at once comes back here: the loop goes on
+		 * rather than recursing */
+		l->resolving = 1;
+		l->dns_req = resolve_start(l->a, host, serv, 0,
 		    monitor_resolved_cb, l);
-		if (req != NULL)	/* else it has called back already */
-			l->dns_req = req;
-		return;
+		l->resolving = 0;
+		if (l->dns_req != NULL || l->bev != NULL)
+			return;		/* resolving, or connecting */
 	}
 }
 

@@ -31,12 +31,12 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/dns.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include "agent_priv.h"
 #include "log.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 static const char *session_states[] = {
@@ -219,8 +219,8 @@ session_close(struct session *s, const char *why, int bad)
 			s->pending = 0;
 		}
 	}
-	if (s->dns_req != NULL)		/* calls back with EAI_CANCEL */
-		evdns_getaddrinfo_cancel(s->dns_req);
+	resolve_cancel(s->dns_req);
+	s->dns_req = NULL;
 	session_set_state(s, SS_CLOSED);
 	TAILQ_INSERT_TAIL(&a->closing, s, entry);
 	bufferevent_disable(s->bev, EV_READ);
@@ -702,75 +702,52 @@ session_dial(struct session *s, const struct evutil_addrinfo *ai)
 	    (int)ai->ai_addrlen);
 }
 
-/* session_resolved_cb - the peer's name resolved (evdns): connect, or
- * close the session (the peer retries later) */
+/* session_resolved_cb - the peer's address: connect, or close the
+ * session (the peer retries later) */
 static void
-session_resolved_cb(int rc, struct evutil_addrinfo *res, void *arg)
+session_resolved_cb(void *arg, int rc, struct evutil_addrinfo *res)
 {
 	struct session *s = arg;
 	char why[128];
 
 	s->dns_req = NULL;
-	if (rc == EVUTIL_EAI_CANCEL)	/* session_close(): s is closing */
-		return;
-	if (rc != 0) {
-		snprintf(why, sizeof(why), "cannot resolve: %s",
-		    evutil_gai_strerror(rc));
-		session_close(s, why, 0);
-		return;
-	}
-	if (session_dial(s, res) < 0) {
+	if (rc != 0)
+		snprintf(why, sizeof(why), "cannot resolve %s: %s",
+		    s->addr, evutil_gai_strerror(rc));
+	else if (session_dial(s, res) < 0)
 		snprintf(why, sizeof(why), "cannot connect: %s",
 		    strerror(errno));
+	else
+		why[0] = '\0';
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	if (why[0] != '\0')
 		session_close(s, why, 0);
-	}
-	evutil_freeaddrinfo(res);
 }
 
 /*
  * session_connect - an outbound session to peer p. A numeric address
- * connects at once; a name is resolved off the event loop (evdns: a slow
- * resolver delays this session only), the session waiting in
- * SS_C_BANNER under the handshake timer meanwhile.
+ * connects at once; a name is resolved off the event loop (resolve.h: a
+ * slow resolver delays this session only), the session waiting in
+ * SS_C_BANNER under the handshake timer meanwhile. NULL when it failed
+ * at once (logged).
  */
 struct session *
 session_connect(struct agent *a, struct peer *p)
 {
 	const struct topo_server *sv = &a->topo->servers[p->server];
-	struct evutil_addrinfo hints, *res = NULL;
 	struct session *s;
 	char port[16];
-	int rc;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = EVUTIL_AI_NUMERICSERV;
 	snprintf(port, sizeof(port), "%u", sv->agent_port);
 	if ((s = session_new(a, -1, 0)) == NULL)
 		return NULL;
 	snprintf(s->addr, sizeof(s->addr), "%s:%s", sv->address, port);
 	s->state = SS_C_BANNER;
-	hints.ai_flags |= EVUTIL_AI_NUMERICHOST;
-	rc = evutil_getaddrinfo(sv->address, port, &hints, &res);
-	if (rc == 0) {
-		rc = session_dial(s, res) < 0 ? EVUTIL_EAI_SYSTEM : 0;
-		evutil_freeaddrinfo(res);
-	} else if (a->dns != NULL) {
-		hints.ai_flags &= ~EVUTIL_AI_NUMERICHOST;
-		rc = 0;
-		s->dns_req = evdns_getaddrinfo(a->dns, sv->address, port,
-		    &hints, session_resolved_cb, s);
-	}
-	if (rc != 0 || s->state == SS_CLOSED) {
-		log_warnx("peer connect server=%s peer=%s address=%s "
-		    "reason=\"%s\"", a->self, p->name, sv->address,
-		    rc == EVUTIL_EAI_SYSTEM ? strerror(errno) :
-		    rc != 0 ? evutil_gai_strerror(rc) : "cannot resolve");
-		if (s->state != SS_CLOSED)
-			session_close(s, "cannot connect", 0);
+	s->dns_req = resolve_start(a, sv->address, port, 0,
+	    session_resolved_cb, s);
+	if (s->state == SS_CLOSED)	/* failed at once, logged */
 		return NULL;
-	}
 	s->peer = p;
 	session_arm(s);
 	return s;
