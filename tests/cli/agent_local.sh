@@ -22,19 +22,10 @@ LSACTL="$BUILD/bin/lsactl"
 tmp=$(mktemp -d) || exit 1
 chmod 755 "$tmp"
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 failed=0
 . tests/cli_lib.sh
+trap stop_all EXIT
+trap 'exit 130' INT TERM HUP
 
 # ms: a clock in ms
 ms() {
@@ -70,16 +61,6 @@ while True:
 EOF
 	pids="$pids $!"
 	last=$!
-}
-
-# until_ok CMD...: CMD succeeds within 10 s
-until_ok() {
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
 }
 
 # ---------------------------------------------------------- lsactl alone
@@ -147,13 +128,7 @@ start() {
 	"$AGENT" -d -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
 	pid=$!
 	pids="$pids $pid"
-	i=0
-	while ! grep -q "agent started server=a " "$tmp/$1.log"; do
-		kill -0 "$pid" 2>/dev/null || return 1
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
+	started "$pid" "$tmp/$1.log" "agent started server=a "
 }
 
 stop() {
@@ -221,7 +196,7 @@ agent_pid=$pid
 "$POLICYD" -d -c "$tmp/nobody.conf" 2>"$tmp/policyd.log" &
 pd=$!
 pids="$pids $pd"
-until_ok grep -q "started server=a" "$tmp/policyd.log"
+started "$pd" "$tmp/policyd.log" "started server=a"
 result "lsa-policyd with user = nobody starts" $?
 as_nobody "$pd"
 result "lsa-policyd runs as nobody" $?
