@@ -83,35 +83,20 @@ fz_signed(struct lsdb *db, struct lsrec *r)
 	lsrec_clear(r);
 }
 
-/* fz_connector - connector NAME's state by its source */
+/* fz_state - a connector's state by its source (origin), or a server's
+ * liveness by its group's master (origin) */
 static void
-fz_connector(struct lsdb *db, const char *name, const char *source,
-    int down, uint32_t n)
+fz_state(struct lsdb *db, enum lsrec_kind kind, const char *name,
+    const char *origin, int down, uint32_t n)
 {
 	struct lsrec r;
 
 	memset(&r, 0, sizeof(r));
-	r.kind = LSREC_CONNECTOR;
-	snprintf(r.origin, sizeof(r.origin), "%s", source);
+	r.kind = kind;
+	snprintf(r.origin, sizeof(r.origin), "%s", origin);
 	snprintf(r.name, sizeof(r.name), "%s", name);
-	snprintf(r.source, sizeof(r.source), "%s", source);
-	r.down = down;
-	r.seq = FZ_SEQ(n);
-	r.time_ms = FZ_TIME;
-	fz_signed(db, &r);
-}
-
-/* fz_server - server NAME's liveness by its group's master */
-static void
-fz_server(struct lsdb *db, const char *name, const char *master, int down,
-    uint32_t n)
-{
-	struct lsrec r;
-
-	memset(&r, 0, sizeof(r));
-	r.kind = LSREC_SERVER;
-	snprintf(r.origin, sizeof(r.origin), "%s", master);
-	snprintf(r.name, sizeof(r.name), "%s", name);
+	if (kind == LSREC_CONNECTOR)
+		snprintf(r.source, sizeof(r.source), "%s", origin);
 	r.down = down;
 	r.seq = FZ_SEQ(n);
 	r.time_ms = FZ_TIME;
@@ -134,10 +119,10 @@ fz_make_lst(void)
 		r.text = xstrdup(sig_own_cert(fz_sig[i]));
 		fz_signed(db, &r);
 	}
-	fz_connector(db, "g00-g01", "g00-1", 0, 2);
-	fz_connector(db, "g01-g00", "g01-1", 1, 3);
-	fz_server(db, "g01-1", "g01-0", 0, 4);
-	fz_server(db, "g00-1", "g00-0", 0, 5);
+	fz_state(db, LSREC_CONNECTOR, "g00-g01", "g00-1", 0, 2);
+	fz_state(db, LSREC_CONNECTOR, "g01-g00", "g01-1", 1, 3);
+	fz_state(db, LSREC_SERVER, "g01-1", "g01-0", 0, 4);
+	fz_state(db, LSREC_SERVER, "g00-1", "g00-0", 0, 5);
 	fz_nrec = lsdb_count(db);
 	fz_lst = lsdb_encode(db, 1);
 	lsdb_free(db);
