@@ -166,10 +166,19 @@ fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
 	    grep -aE '^(#[0-9]+ +DONE|Done)' $(BUILD)/corpus/$$n.log | tail -1; \
 	done
 
+FUZZ_LINK = $(CC) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ $^ $(LIB_LIBS)
+
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o $@ $^ $(LIB_LIBS)
+	$(FUZZ_LINK)
+
+# the agent's record acceptance: the agent core and the test harness too
+$(BUILD)/fuzz/fuzz_agent_receive: \
+	    $(BUILD)/obj/tests/fuzz/fuzz_agent_receive.o \
+	    $(BUILD)/obj/tests/agent/harness.o $(AGENT_CORE) $(LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_LINK) $(AGENT_LIBS)
 
 # the session's command verdicts are pure (no libevent): fuzzed alone
 $(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o

@@ -23,6 +23,15 @@
  *                            FAILOVER_RUNS; master_dead_interval
  *                            FAILOVER_MDI_MS is in it: target <= it + 1 s)
  *   lsa.failover_over_mdi_ms the same less master_dead_interval
+ *   lsa.sign_us              sig_sign() of one connector record: median
+ *                            over SIG_RECORDS records after SIG_WARMUP
+ *   lsa.verify_us            sig_verify() of one connector record (the
+ *                            origin's key known): median, the same way
+ *   lsa.verify_cert_us       sig_verify() of one cert record (chain to
+ *                            the CA, then the signature): median
+ *
+ * The keys are tests/agent/mkca.sh's: EC P-256, records signed with
+ * ECDSA over SHA-256.
  *
  * State directories go to TMPDIR (default /dev/shm): one process writes
  * every agent's files here, 200 fsyncs a change, which on a disk would
@@ -41,6 +50,8 @@
 #define RUNS	9
 #define FAILOVER_RUNS	5
 #define FAILOVER_MDI_MS	200
+#define SIG_RECORDS	2000
+#define SIG_WARMUP	200
 
 struct watch {
 	char		 key[LSREC_KEY_MAX];
@@ -399,15 +410,125 @@ bench_failover(void)
 	return bench_median(ms, FAILOVER_RUNS);
 }
 
+/* bench_sig_new - server i's signing and verifying state, or exit */
+static struct sig *
+bench_sig_new(struct harness *h, int i)
+{
+	struct sig *g;
+	char err[512];
+
+	if ((g = sig_new(&h->set[i], h->names[i], err, sizeof(err))) == NULL) {
+		fprintf(stderr, "bench_agent: %s: %s\n", h->names[i], err);
+		exit(1);
+	}
+	return g;
+}
+
+/* bench_sig_verify - r verifies under g, or exit */
+static void
+bench_sig_verify(struct sig *g, const struct lsrec *r)
+{
+	char err[256];
+
+	if (sig_verify(g, r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench_agent: verify: %s\n", err);
+		exit(1);
+	}
+}
+
+/*
+ * bench_sig - median microseconds of sig_sign() and sig_verify() on one
+ * connector record (SIG_RECORDS distinct records, after SIG_WARMUP), and
+ * of sig_verify() on one cert record (chain and signature), as a peer
+ * does it: g00-0 signs, g01-0 verifies with the key of g00-0's cert
+ * record it learnt.
+ */
+static void
+bench_sig(double *sign_us, double *verify_us, double *cert_us)
+{
+	char *t = harness_topology(2, 1, harness_port_base(0));
+	struct harness *h = harness_new(t, NULL, 0);
+	struct lsrec cert, *recs = xcalloc(SIG_RECORDS, sizeof(*recs));
+	double *us = xcalloc(SIG_RECORDS, sizeof(*us)), t0;
+	struct sig *signer = bench_sig_new(h, 0), *verifier;
+
+	free(t);
+	verifier = bench_sig_new(h, 1);
+	memset(&cert, 0, sizeof(cert));
+	cert.kind = LSREC_CERT;
+	snprintf(cert.origin, sizeof(cert.origin), "%s", h->names[0]);
+	cert.seq = (uint64_t)1 << 32 | 1;
+	cert.time_ms = 1700000000000LL;
+	cert.text = xstrdup(sig_own_cert(signer));
+	if (sig_sign(signer, &cert) < 0) {
+		fprintf(stderr, "bench_agent: cannot sign\n");
+		exit(1);
+	}
+	bench_sig_verify(verifier, &cert);
+	sig_learn(verifier, &cert);
+	for (int i = 0; i < SIG_RECORDS; i++) {
+		struct lsrec *r = &recs[i];
+
+		r->kind = LSREC_CONNECTOR;
+		snprintf(r->origin, sizeof(r->origin), "%s", h->names[0]);
+		snprintf(r->name, sizeof(r->name), "g00-g01");
+		snprintf(r->source, sizeof(r->source), "%s", h->names[0]);
+		r->down = i % 2;
+		r->seq = (uint64_t)1 << 32 | (uint64_t)(i + 2);
+		r->time_ms = cert.time_ms + i;
+	}
+	for (int i = 0; i < SIG_WARMUP; i++) {
+		(void)sig_sign(signer, &recs[i]);
+		bench_sig_verify(verifier, &recs[i]);
+	}
+	for (int i = 0; i < SIG_RECORDS; i++) {
+		t0 = bench_now();
+		if (sig_sign(signer, &recs[i]) < 0) {
+			fprintf(stderr, "bench_agent: cannot sign\n");
+			exit(1);
+		}
+		us[i] = (bench_now() - t0) * 1e6;
+	}
+	*sign_us = bench_median(us, SIG_RECORDS);
+	for (int i = 0; i < SIG_RECORDS; i++) {
+		t0 = bench_now();
+		bench_sig_verify(verifier, &recs[i]);
+		us[i] = (bench_now() - t0) * 1e6;
+	}
+	*verify_us = bench_median(us, SIG_RECORDS);
+	for (int i = 0; i < SIG_WARMUP; i++)
+		bench_sig_verify(verifier, &cert);
+	for (int i = 0; i < SIG_RECORDS; i++) {
+		t0 = bench_now();
+		bench_sig_verify(verifier, &cert);
+		us[i] = (bench_now() - t0) * 1e6;
+	}
+	*cert_us = bench_median(us, SIG_RECORDS);
+	lsrec_clear(&cert);
+	free(recs);
+	free(us);
+	sig_free(signer);
+	sig_free(verifier);
+	harness_free(h);
+}
+
 int
 main(void)
 {
 	uint64_t b100, b2;
 	double a100, a2;
 	int hops2, hops100;
-	double mark, glitch;
+	double mark, glitch, sign_us, verify_us, cert_us;
 
 	setenv("TMPDIR", getenv("TMPDIR") ? getenv("TMPDIR") : "/dev/shm", 1);
+	bench_sig(&sign_us, &verify_us, &cert_us);
+	printf("bench: lsa.sign_us %.1f us (median of %d connector records, "
+	    "EC P-256)\n", sign_us, SIG_RECORDS);
+	printf("bench: lsa.verify_us %.1f us (median of %d connector "
+	    "records)\n", verify_us, SIG_RECORDS);
+	printf("bench: lsa.verify_cert_us %.1f us (median of %d: chain and "
+	    "signature)\n", cert_us, SIG_RECORDS);
+	fflush(stdout);
 	a2 = bench_run(2, 1, "g00-0", "g00-g01", &b2, &hops2);
 	a100 = bench_run(20, 5, "g00-1", "g00-g01", &b100,
 	    &hops100);

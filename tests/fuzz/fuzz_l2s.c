@@ -43,6 +43,9 @@ fuzz_rec_equal(const struct lsrec *a, const struct lsrec *b)
 	case LSREC_TOPOLOGY:
 		return a->version == b->version && a->text != NULL &&
 		    b->text != NULL && strcmp(a->text, b->text) == 0;
+	case LSREC_CERT:
+		return a->text != NULL && b->text != NULL &&
+		    strcmp(a->text, b->text) == 0;
 	}
 	return 0;
 }
