@@ -312,6 +312,7 @@ test_backup_rules(void **state)
 	/* from the backup, naming g00-3 master: refused */
 	snprintf(r.origin, sizeof(r.origin), "g00-2");
 	r.text = topo_v5_master("g00-3");
+	assert_int_equal(sig_sign(at(h, "g00-2")->sig, &r), 0);
 	refused = agent_stats(at(h, "g00-1"))->rec_refused;
 	agent_receive(at(h, "g00-1"), from, &r, &close_it);
 	assert_int_equal(agent_stats(at(h, "g00-1"))->rec_refused,
@@ -328,6 +329,7 @@ test_backup_rules(void **state)
 	/* naming itself master: accepted */
 	free(r.text);
 	r.text = topo_v5_master("g00-2");
+	assert_int_equal(sig_sign(at(h, "g00-2")->sig, &r), 0);
 	agent_receive(at(h, "g00-1"), from, &r, &close_it);
 	assert_int_equal(close_it, 0);
 	assert_int_equal(at(h, "g00-1")->topo->version, 5);
