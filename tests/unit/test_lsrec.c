@@ -553,6 +553,12 @@ static const struct decode_case decode_cases[] = {
 	  "\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
 	{ "rec: negative time", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
 	  "\"t\":-5,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
+	{ "rec: time past 2100", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":4102444800001,\"n\":\"b\",\"d\":0}", 0, NULL,
+	  "field \"t\": a time past the year 2100" },
+	{ "rec: time the largest integer", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":1,\"t\":9223372036854775807,\"n\":\"b\","
+	  "\"d\":0}", 0, NULL, "field \"t\": a time past the year 2100" },
 	{ "rec: time null", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
 	  "\"t\":null,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
 
