@@ -399,9 +399,9 @@ static const struct decode_case decode_cases[] = {
 	  "\"o\":\"a\",\"q\":4294967297,\"t\":0,\"n\":\"b\",\"d\":0}", 0,
 	  "rec server o=a q=4294967297 t=0 n=b d=0", NULL },
 	{ "rec: largest sequence and time", REC_ "\"k\":\"server\","
-	  "\"o\":\"a\",\"q\":9223372036854775807,\"t\":9223372036854775807,"
+	  "\"o\":\"a\",\"q\":9223372036854775807,\"t\":4102444800000,"
 	  "\"n\":\"b\",\"d\":0}", 0, "rec server o=a q=9223372036854775807 "
-	  "t=9223372036854775807 n=b d=0", NULL },
+	  "t=4102444800000 n=b d=0", NULL },
 	{ "rec: longest names", REC_ "\"k\":\"connector\",\"o\":\"" N64 "\","
 	  "\"q\":1,\"t\":1,\"c\":\"" N64 "\",\"s\":\"" N64 "\",\"d\":1}", 0,
 	  "rec connector o=" N64 " q=1 t=1 c=" N64 " s=" N64 " d=1", NULL },
@@ -731,7 +731,7 @@ static const struct rec_case rec_cases[] = {
 	{ "round trip: server, sequence 0", LSREC_SERVER, "a", 0, 0, "b",
 	  NULL, 0, 0, NULL },
 	{ "round trip: server, largest sequence and time", LSREC_SERVER, "a",
-	  I64MAX, INT64_MAX, "b", NULL, 0, 0, NULL },
+	  I64MAX, LSREC_TIME_MAX, "b", NULL, 0, 0, NULL },
 	{ "round trip: topology", LSREC_TOPOLOGY, "lon-rgm", 2, 3, NULL, NULL,
 	  0, 12, "[organization]\nname = Contoso\nversion = 12\n" },
 	{ "round trip: topology, quotes, backslashes, control bytes, UTF-8",
