@@ -172,33 +172,36 @@ agent_next_seq(struct agent *a)
 	return (uint64_t)a->epoch << 32 | ++a->counter;
 }
 
-/* agent_write_file - one state file; on failure, the reason is kept */
+/* agent_write_file - one state file (text freed); the reason in err */
 static int
-agent_write_file(struct agent *a, const char *path, char *text)
+agent_write_file(const char *path, char *text, char *err, size_t errlen)
 {
-	int rc = snapshot_write(path, text, a->write_error,
-	    sizeof(a->write_error));
+	int rc = snapshot_write(path, text, err, errlen);
 
 	free(text);
 	return rc;
 }
 
 /*
- * agent_write_state - write lst.json and the snapshot. A failure is
- * logged when writes start failing, and retried from write_ev with
- * back-off; success after failures is logged once.
+ * agent_write_state - write lst.json and the snapshot (both tried: the
+ * snapshot may live elsewhere). A failure is logged when writes start
+ * failing, and retried from write_ev with back-off; success after
+ * failures is logged once.
  */
 static void
 agent_write_state(struct agent *a)
 {
-	int bad = 0;
+	char err[sizeof(a->write_error)];
+	int bad;
 
-	bad |= agent_write_file(a, a->lst_path,
-	    lsdb_encode(a->db, a->lst_version)) < 0;
-	if (!bad)
-		bad |= agent_write_file(a, a->snapshot_path,
-		    snapshot_encode(a->lst_version, a->topo_text, a->topo,
-		    a->ls)) < 0;
+	bad = agent_write_file(a->lst_path, lsdb_encode(a->db,
+	    a->lst_version), a->write_error, sizeof(a->write_error)) < 0;
+	if (agent_write_file(a->snapshot_path, snapshot_encode(a->lst_version,
+	    a->topo_text, a->topo, a->ls), err, sizeof(err)) < 0) {
+		if (!bad)	/* the first failure is the one shown */
+			memcpy(a->write_error, err, sizeof(err));
+		bad = 1;
+	}
 	if (!bad) {
 		if (a->write_failing_ms != 0)
 			log_info("state write server=%s: recovered after %"
@@ -217,9 +220,9 @@ agent_write_state(struct agent *a)
 		a->write_backoff_ms = AGENT_WRITE_RETRY_MAX_MS;
 	if (a->write_failing_ms == 0) {
 		a->write_failing_ms = agent_now_ms();
-		log_warnx("state write server=%s: %s; retrying every %" PRIu64
-		    " ms or more", a->self, a->write_error,
-		    a->write_backoff_ms);
+		log_warnx("state write server=%s: %s; retrying in %" PRIu64
+		    " ms, backing off to %d ms", a->self, a->write_error,
+		    a->write_backoff_ms, AGENT_WRITE_RETRY_MAX_MS);
 	} else
 		log_debug("state write server=%s: still failing: %s",
 		    a->self, a->write_error);
