@@ -44,8 +44,10 @@ PROGS	= $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
 	  $(BUILD)/bin/lsa-milter $(BUILD)/bin/lsactl
 AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/peer.c lsa-agent/session.c lsa-agent/tls.c \
+	       lsa-agent/sig.c \
 	       lsa-agent/control.c lsa-agent/monitor.c \
 	       lsa-agent/liveness.c lsa-agent/reroute.c lsa-agent/child.c
+AGENT_CORE_SRCS += lsa-agent/session_cmd.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c
@@ -168,6 +170,9 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    -o $@ $^ $(LIB_LIBS)
+
+# the session's command verdicts are pure (no libevent): fuzzed alone
+$(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o
 
 clean:
 	rm -rf build

@@ -9,7 +9,7 @@
  *                  reading or raising anything
  *   epoch          this server's epoch, raised and fsynced at each start;
  *                  sequence numbers are epoch << 32 | counter. An epoch
- *                  never wraps: at AGENT_EPOCH_LIMIT (2^31 - 1) the agent
+ *                  never wraps: at AGENT_EPOCH_MAX (2^31 - 1) the agent
  *                  refuses to start, and refuses to raise it at run time
  *   lst.json       the LST (lsdb.h), rewritten atomically after changes
  *   lst.snapshot   the snapshot for local readers (snapshot.h), unless
@@ -63,7 +63,6 @@
 #include "snapshot.h"
 #include "xmalloc.h"
 
-#define AGENT_EPOCH_LIMIT	0x7fffffffu	/* refused at or past */
 #define AGENT_EPOCH_MAX_BYTES	64		/* the epoch file */
 #define AGENT_WRITE_RETRY_MS	1000		/* first retry of a write */
 #define AGENT_WRITE_RETRY_MAX_MS 30000		/* retries back off to */
@@ -148,11 +147,9 @@ agent_epoch_past(struct agent *a, uint64_t seq)
 
 	if (((uint64_t)a->epoch << 32 | a->counter) > seq)
 		return;
-	if ((seq >> 32) + 1 >= AGENT_EPOCH_LIMIT) {
-		/* never wrap: a wrapped epoch would make our records older */
-		log_warnx("epoch server=%s: not raised past seq=%" PRIu64
-		    ": the epoch would reach the limit %u", a->self, seq,
-		    AGENT_EPOCH_LIMIT);
+	if ((seq >> 32) >= AGENT_EPOCH_MAX) {
+		log_warnx("epoch server=%s not raised past seq=%" PRIu64 ": "
+		    "the epoch would pass %u", a->self, seq, AGENT_EPOCH_MAX);
 		return;
 	}
 	a->epoch = (uint32_t)(seq >> 32) + 1;
@@ -167,8 +164,11 @@ agent_epoch_past(struct agent *a, uint64_t seq)
 static uint64_t
 agent_next_seq(struct agent *a)
 {
-	if (a->counter == UINT32_MAX)
+	if (a->counter == UINT32_MAX) {
 		agent_epoch_past(a, (uint64_t)a->epoch << 32 | a->counter);
+		if (a->counter == UINT32_MAX)	/* the last epoch is used up */
+			return (uint64_t)a->epoch << 32 | a->counter;
+	}
 	return (uint64_t)a->epoch << 32 | ++a->counter;
 }
 
@@ -338,6 +338,8 @@ agent_install(struct agent *a, const struct lsrec *r, struct peer *from,
 	case LSDB_NEWER:
 		a->stats.rec_new++;
 		agent_log_rec(a, "update", r, from ? from->name : NULL);
+		if (r->kind == LSREC_CERT)
+			sig_learn(a->sig, r);
 		if (r->kind == LSREC_TOPOLOGY) {
 			if (t == NULL) {
 				struct diag d;
@@ -379,6 +381,9 @@ agent_originate(struct agent *a, struct lsrec *r)
 	snprintf(r->origin, sizeof(r->origin), "%s", a->self);
 	r->seq = agent_next_seq(a);
 	r->time_ms = (int64_t)agent_now_ms();
+	if (sig_sign(a->sig, r) < 0)
+		log_warnx("lst server=%s: cannot sign a record: sent "
+		    "unsigned, every peer refuses it", a->self);
 	agent_install(a, r, NULL, NULL);
 }
 
@@ -427,6 +432,8 @@ agent_authorized(const struct agent *a, const struct lsrec *r,
 		    !topo_list_has(&t->connectors[c].sources, o))
 			return "connector state not from its source server";
 		return NULL;
+	case LSREC_CERT:
+		return NULL;	/* its origin's, checked by sig_verify */
 	case LSREC_SERVER:
 		if ((sv = topo_find_server(t, r->name)) < 0)
 			return "no such server";
@@ -439,9 +446,54 @@ agent_authorized(const struct agent *a, const struct lsrec *r,
 	return "unknown record";
 }
 
+/* agent_same - r is the very record we hold (verified when it came):
+ * the same fields and signature */
+static int
+agent_same(const struct lsrec *r, const struct lsrec *mine)
+{
+	unsigned char *x, *y;
+	size_t xl, yl;
+	int same;
+
+	if (mine == NULL || r->siglen != mine->siglen ||
+	    memcmp(r->sig, mine->sig, r->siglen) != 0)
+		return 0;
+	x = lsrec_canon(r, &xl);
+	y = lsrec_canon(mine, &yl);
+	same = xl == yl && memcmp(x, y, xl) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
 /*
- * agent_receive - a record from peer from: check, install, flood. Sets
- * *close_session when the peer itself broke the rules.
+ * agent_verified - r bears its origin's valid signature (or is the very
+ * record we hold). A record that fails is refused and logged with the
+ * relaying peer; the session ends (*close_session) only when that peer
+ * is the claimed origin: a relay may pass on a forgery unknowingly.
+ */
+static int
+agent_verified(struct agent *a, struct peer *from, const struct lsrec *r,
+    const struct lsrec *mine, int *close_session)
+{
+	char why[200];
+
+	if (agent_same(r, mine) ||
+	    sig_verify(a->sig, r, why, sizeof(why)) == 0)
+		return 1;
+	a->stats.rec_refused++;
+	a->stats.rec_badsig++;
+	agent_log_rec(a, "refused", r, from->name);
+	log_warnx("lst refused server=%s from=%s origin=%s reason=\"signature: "
+	    "%s\"", a->self, from->name, r->origin, why);
+	if (strcmp(r->origin, from->name) == 0)
+		*close_session = 1;
+	return 0;
+}
+
+/*
+ * agent_receive - a record from peer from: verify, check, install,
+ * flood. Sets *close_session when the peer itself broke the rules.
  */
 void
 agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
@@ -455,6 +507,9 @@ agent_receive(struct agent *a, struct peer *from, struct lsrec *r,
 	*close_session = 0;
 	lsrec_key(r, key, sizeof(key));
 	mine = lsdb_get(a->db, key);
+	/* before any rule or sequence comparison */
+	if (!agent_verified(a, from, r, mine, close_session))
+		return;
 	if (mine != NULL && lsrec_cmp(r, mine) <= 0)
 		goto install;	/* nothing new: nothing to authorize */
 	if ((why = agent_authorized(a, r, &nt)) != NULL) {
@@ -724,9 +779,12 @@ agent_set_connector(struct agent *a, const char *connector, int down,
 	return 0;
 }
 
+static void agent_verify_db(struct agent *a);
+
 /*
  * agent_epoch_parse - the epoch file's text: decimal digits and a
- * newline, below AGENT_EPOCH_LIMIT - 1 (it is raised by one at start)
+ * newline, below AGENT_EPOCH_MAX - 1 (it is raised by one at start, and
+ * an epoch of AGENT_EPOCH_MAX is refused: it could not be raised again)
  */
 static int
 agent_epoch_parse(const char *path, const char *buf, uint32_t *epoch,
@@ -743,10 +801,10 @@ agent_epoch_parse(const char *path, const char *buf, uint32_t *epoch,
 		    "digits)", path);
 		return -1;
 	}
-	if (v + 1 >= AGENT_EPOCH_LIMIT) {
+	if (v + 1 >= AGENT_EPOCH_MAX) {
 		snprintf(err, errlen, "%s: epoch %llu is at the limit %u: "
 		    "sequence numbers cannot grow further (an epoch never "
-		    "wraps)", path, v, AGENT_EPOCH_LIMIT - 1);
+		    "wraps)", path, v, AGENT_EPOCH_MAX - 1);
 		return -1;
 	}
 	*epoch = (uint32_t)v;
@@ -810,6 +868,7 @@ agent_load_state(struct agent *a, char *err, size_t errlen)
 		(void)rename(a->lst_path, bad);
 	}
 	diag_free(&d);
+	agent_verify_db(a);
 	for (size_t i = 0; i < lsdb_count(a->db); i++) {
 		const struct lsrec *r = lsdb_at(a->db, i);
 
@@ -817,6 +876,72 @@ agent_load_state(struct agent *a, char *err, size_t errlen)
 			agent_epoch_past(a, r->seq);
 	}
 	return 0;
+}
+
+/*
+ * agent_verify_db - the LST file's records of other origins are verified
+ * as a peer's would be (certificates first: their keys sort first);
+ * those that fail are dropped (a peer resends what is valid). Our own
+ * are kept: agent_sign_own() signs them again when our key changed.
+ */
+static void
+agent_verify_db(struct agent *a)
+{
+	struct lsdb *ok = lsdb_new();
+	size_t dropped = 0;
+	char why[200];
+
+	for (size_t i = 0; i < lsdb_count(a->db); i++) {
+		const struct lsrec *r = lsdb_at(a->db, i);
+
+		if (strcmp(r->origin, a->self) != 0 &&
+		    sig_verify(a->sig, r, why, sizeof(why)) < 0) {
+			dropped++;
+			continue;
+		}
+		(void)lsdb_update(ok, r);
+		if (r->kind == LSREC_CERT && strcmp(r->origin, a->self) != 0)
+			sig_learn(a->sig, r);
+	}
+	if (dropped > 0)
+		log_warnx("lst server=%s: %zu records of the LST file fail "
+		    "verification (last: %s): dropped", a->self, dropped, why);
+	lsdb_free(a->db);
+	a->db = ok;
+}
+
+/*
+ * agent_sign_own - at start: our certificate record when the LST holds
+ * none or another one (a new certificate), then every record of ours
+ * that our key does not verify (signed with a former key, or by a
+ * version that did not sign) originated again, newer
+ */
+static void
+agent_sign_own(struct agent *a)
+{
+	const struct lsrec *cur;
+	struct lsrec r;
+	char key[LSREC_KEY_MAX], why[200];
+
+	snprintf(key, sizeof(key), "cert:%s", a->self);
+	cur = lsdb_get(a->db, key);
+	if (cur == NULL || strcmp(cur->text, sig_own_cert(a->sig)) != 0) {
+		memset(&r, 0, sizeof(r));
+		r.kind = LSREC_CERT;
+		r.text = xstrdup(sig_own_cert(a->sig));
+		agent_originate(a, &r);
+		lsrec_clear(&r);
+	}
+	for (size_t i = 0; i < lsdb_count(a->db); i++) {
+		const struct lsrec *o = lsdb_at(a->db, i);
+
+		if (strcmp(o->origin, a->self) != 0 ||
+		    sig_verify(a->sig, o, why, sizeof(why)) == 0)
+			continue;
+		lsrec_copy(&r, o);
+		agent_originate(a, &r);	/* replaces o: same key, sorted */
+		lsrec_clear(&r);
+	}
 }
 
 /* agent_new - see agent.h */
@@ -851,6 +976,11 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 	if (topo_find_server(ft, a->self) < 0) {
 		snprintf(err, errlen, "%s: server %s is not in the topology",
 		    a->topo_path, a->self);
+		topo_free(ft);
+		free(ftext);
+		goto fail;
+	}
+	if ((a->sig = sig_new(a->set, a->self, err, errlen)) == NULL) {
 		topo_free(ft);
 		free(ftext);
 		goto fail;
@@ -962,6 +1092,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	    errlen)) == NULL)
 		return -1;
 	a->started = 1;
+	agent_sign_own(a);
 	if (agent_is_master(a) && agent_reload(a, msg, sizeof(msg)) > 0)
 		log_info("topology server=%s: %s", a->self, msg);
 	peer_sync_all(a);
@@ -1011,6 +1142,7 @@ agent_free(struct agent *a)
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);	/* the lock goes last: files are whole */
 	tls_free(a);
+	sig_free(a->sig);
 	linkstate_free(a->ls);
 	topo_free(a->topo);
 	free(a->topo_text);

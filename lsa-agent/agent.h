@@ -49,6 +49,7 @@ struct agent_stats {			/* counters since start */
 	uint64_t	 rec_same;	/* equal: replays and echoes */
 	uint64_t	 rec_older;
 	uint64_t	 rec_refused;	/* not authorized or not valid */
+	uint64_t	 rec_badsig;	/* of those: failed verification */
 	uint64_t	 sessions_refused;
 	uint64_t	 sessions_closed_bad; /* bad input, ended the session */
 	uint64_t	 bytes_out;	/* on the wire, all sessions */

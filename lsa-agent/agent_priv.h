@@ -24,13 +24,21 @@
 #include "linkstate.h"
 #include "lsdb.h"
 #include "reroute.h"
+#include "sig.h"
 #include "topology.h"
 
 #define AGENT_SMTP_LINE_MAX	512	/* before link-state mode */
-#define AGENT_MAX_PENDING	64	/* sessions not yet authenticated */
+#define AGENT_MAX_PENDING	64	/* sessions not yet authenticated, of
+					   strangers; as many again of the
+					   topology's servers' addresses */
+#define AGENT_SETUP_PER_ADDRESS	4	/* of those, from one address (times
+					   the servers at a server's address) */
+#define AGENT_SETUP_COMMANDS	10	/* taken before authentication */
+#define AGENT_SETUP_OUTPUT_MAX	4096	/* unread replies before it, at most */
 #define AGENT_BAD_COMMANDS	3	/* then the session ends */
 #define AGENT_HANDSHAKE_MS	10000	/* ESMTP + TLS phase, at most */
 #define AGENT_SYNC_SLACK	1000	/* records beyond the peer's count */
+#define AGENT_EPOCH_MAX		0x7fffffffU /* an epoch never passes it */
 
 enum peer_state {
 	PEER_DOWN,		/* no session */
@@ -85,22 +93,50 @@ enum session_state {
 	SS_CLOSED,
 };
 
+/* session_cmd.c: what one command line asks for (server side) */
+enum scmd_do {
+	SCMD_EHLO,		/* EHLO, HELO: before TLS the offer, after who */
+	SCMD_STARTTLS,
+	SCMD_LINK,		/* X-LINK2STATE */
+	SCMD_NOOP,		/* NOOP, RSET */
+	SCMD_QUIT,
+	SCMD_REPLY,		/* not taken: send reply, go on */
+	SCMD_CLOSE,		/* send reply (if any), end the session: why */
+};
+
+struct scmd_count {
+	int		 setup;		/* commands before authentication */
+	int		 bad;		/* commands not taken */
+};
+
+struct scmd_verdict {
+	enum scmd_do	 what;
+	const char	*arg;		/* after the verb, in the line */
+	const char	*reply;		/* a whole reply with CRLF, or NULL */
+	const char	*why;		/* SCMD_CLOSE: the reason logged */
+	int		 bad;		/* SCMD_CLOSE: counts as bad input */
+};
+
 struct session {
 	struct agent	*agent;
 	struct peer	*peer;		/* NULL until authenticated */
 	int		 inbound;
 	int		 pending;	/* on the agent's pending list */
+	int		 known;		/* from a topology server's address */
+	int		 paused;	/* reading waits for the output */
 	enum session_state state;
 	char		 addr[64];	/* the other end, for logs */
+	char		 host[64];	/* its address alone (inbound) */
 	char		 claimed[TOPO_NAME_MAX + 1]; /* its EHLO name */
 	struct bufferevent *raw;	/* the socket */
 	struct bufferevent *bev;	/* raw, or the TLS filter over it */
 	struct evbuffer_cb_entry *count_cb; /* bytes_out */
 	struct event	*idle_ev;
 	struct event	*free_ev;	/* the final step, from the loop */
+	struct event	*resume_ev;	/* read again: the output drained */
 	int		 freeing;
 	struct l2s_asm	 asm_;
-	int		 bad_commands;
+	struct scmd_count cmds;
 	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
 	uint64_t	 bytes_out;
 	uint64_t	 recs_in;
@@ -163,6 +199,7 @@ struct agent {
 	char		*snapshot_path;
 	SSL_CTX		*ssl_server;
 	SSL_CTX		*ssl_client;
+	struct sig	*sig;		/* sig.h: records signed, verified */
 	struct evconnlistener *listener;
 	struct peer_list peers;
 	struct mon_list	 links;		/* monitor.c */
@@ -173,6 +210,8 @@ struct agent {
 	struct session_list closing;	/* closed, output draining */
 	int		 stopping;	/* agent_free: no draining */
 	int		 npending;
+	uint64_t	 refused_log_ms; /* session.c: last set-up refusal */
+	uint64_t	 refused_quiet;	/* refusals not logged since */
 	struct event	*publish_ev;
 	struct event	*resync_ev;	/* adjacencies follow the topology */
 	struct event	*resume_ev;	/* accept again after EMFILE */
@@ -221,6 +260,10 @@ void session_close(struct session *s, const char *why, int bad);
 void session_send(struct session *s, const char *msg, size_t len);
 void session_free_closing(struct agent *a);
 const char *session_state_name(enum session_state st);
+
+/* session_cmd.c */
+void scmd_take(enum session_state st, int setup, struct scmd_count *c,
+    const char *line, size_t len, struct scmd_verdict *v);
 
 /* monitor.c */
 void monitor_sync(struct agent *a);

@@ -121,12 +121,14 @@ agent_lst_json(struct agent *a)
 		json_t *e;
 
 		lsrec_key(r, key, sizeof(key));
-		e = json_pack("{sssssssI}", "key", key,
+		e = json_pack("{ssssssso}", "key", key,
 		    "kind", lsrec_kind_name(r->kind), "origin", r->origin,
-		    "seq", (json_int_t)r->seq);
+		    "seq", lsrec_json_u64(r->seq));
 		if (r->kind == LSREC_TOPOLOGY)
 			json_object_set_new(e, "version",
-			    json_integer((json_int_t)r->version));
+			    lsrec_json_u64(r->version));
+		else if (r->kind == LSREC_CERT)
+			json_object_set_new(e, "state", json_string("cert"));
 		else
 			json_object_set_new(e, "state",
 			    json_string(r->down ? "down" : "up"));

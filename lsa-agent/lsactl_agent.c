@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <jansson.h>
 
 #include "lsactl.h"
+#include "lsrec.h"
 #include "settings.h"
 #include "xmalloc.h"
 
@@ -198,11 +200,12 @@ lsactl_agent_lst_print(json_t *r)
 	printf("%-48s %-20s %22s %-12s %10s\n", "KEY", "ORIGIN", "SEQ",
 	    "STATE", "AGE_S");
 	json_array_foreach(recs, i, e) {
-		char state[32], age[32];
+		char state[40], age[32];
+		uint64_t seq = 0, v = 0;
 
-		if (json_object_get(e, "version") != NULL)
-			snprintf(state, sizeof(state), "version %lld",
-			    lsactl_agent_int(e, "version"));
+		(void)lsrec_u64_value(json_object_get(e, "seq"), &seq);
+		if (lsrec_u64_value(json_object_get(e, "version"), &v) == 0)
+			snprintf(state, sizeof(state), "version %" PRIu64, v);
 		else
 			snprintf(state, sizeof(state), "%s",
 			    lsactl_agent_str(e, "state"));
@@ -211,9 +214,9 @@ lsactl_agent_lst_print(json_t *r)
 			    (double)lsactl_agent_int(e, "age_ms") / 1000);
 		else
 			snprintf(age, sizeof(age), "-");	/* unknown */
-		printf("%-48s %-20s %22lld %-12s %10s\n",
+		printf("%-48s %-20s %22" PRIu64 " %-12s %10s\n",
 		    lsactl_agent_str(e, "key"), lsactl_agent_str(e, "origin"),
-		    lsactl_agent_int(e, "seq"), state, age);
+		    seq, state, age);
 	}
 }
 

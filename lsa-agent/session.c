@@ -22,7 +22,20 @@
  * after its last output drained (at most 1 s), never inside a callback
  * that still runs; closed sessions wait on the agent's closing list, which
  * agent_free() empties at once.
+ *
+ * Hostile clients that never authenticate (session_cmd.c has the command
+ * budgets): before authentication the next command is taken only once
+ * the last reply has reached the socket (reading stops meanwhile; more
+ * than AGENT_SETUP_OUTPUT_MAX unread bytes end the session), so a client
+ * that does not read its replies holds a few hundred bytes, not the
+ * agent's memory. Set-up sessions are limited per source address
+ * (AGENT_SETUP_PER_ADDRESS) and in all (AGENT_MAX_PENDING); the addresses
+ * of the topology's servers have slots of their own, so strangers cannot
+ * starve a neighbour. Refusals at accept are logged at most once a
+ * second, with the number left unlogged.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +60,8 @@ static const char *session_states[] = {
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_free_cb(evutil_socket_t, short, void *);
+static void session_resume_cb(evutil_socket_t, short, void *);
+static size_t session_pending(struct session *);
 
 /* session_state_name - for logs and status */
 const char *
@@ -77,6 +92,8 @@ session_count_cb(struct evbuffer *b, const struct evbuffer_cb_info *info,
 	if (s->state == SS_CLOSED && info->n_deleted > 0 &&
 	    evbuffer_get_length(b) == 0)
 		session_close(s, NULL, 0);
+	else if (s->paused && info->n_deleted > 0 && session_pending(s) == 0)
+		event_active(s->resume_ev, EV_TIMEOUT, 0);
 }
 
 /* session_idle_cb - the handshake or the idle time is over */
@@ -124,6 +141,7 @@ session_new(struct agent *a, evutil_socket_t fd, int inbound)
 	    session_count_cb, s);
 	s->idle_ev = evtimer_new(a->base, session_idle_cb, s);
 	s->free_ev = evtimer_new(a->base, session_free_cb, s);
+	s->resume_ev = evtimer_new(a->base, session_resume_cb, s);
 	l2s_asm_init(&s->asm_);
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
@@ -143,6 +161,7 @@ session_free_cb(evutil_socket_t fd, short ev, void *arg)
 	bufferevent_free(s->bev);	/* and raw, under TLS */
 	event_free(s->idle_ev);
 	event_free(s->free_ev);
+	event_free(s->resume_ev);
 	l2s_asm_free(&s->asm_);
 	free(s);
 }
@@ -194,6 +213,7 @@ session_close(struct session *s, const char *why, int bad)
 		bufferevent_setcb(s->bev, NULL, NULL, NULL, NULL);
 		bufferevent_disable(s->bev, EV_READ | EV_WRITE);
 		evtimer_del(s->idle_ev);
+		evtimer_del(s->resume_ev);
 		/* no second final step from session_count_cb */
 		evbuffer_cb_clear_flags(bufferevent_get_output(s->raw),
 		    s->count_cb, EVBUFFER_CB_ENABLED);
@@ -219,6 +239,7 @@ session_close(struct session *s, const char *why, int bad)
 		}
 	}
 	session_set_state(s, SS_CLOSED);
+	s->paused = 0;
 	TAILQ_INSERT_TAIL(&a->closing, s, entry);
 	bufferevent_disable(s->bev, EV_READ);
 	if (session_pending(s) == 0 || a->stopping) {
@@ -319,30 +340,7 @@ session_tls_error(struct session *s, char *buf, size_t len)
 	ERR_clear_error();
 }
 
-/* --- the server side: commands as a table ------------------------- */
-
-static void cmd_ehlo(struct session *, const char *);
-static void cmd_starttls(struct session *, const char *);
-static void cmd_link(struct session *, const char *);
-static void cmd_noop(struct session *, const char *);
-static void cmd_quit(struct session *, const char *);
-
-#define IN(st)	(1u << (st))
-static const struct {
-	const char	*verb;
-	unsigned	 states;	/* where it is taken */
-	void		(*proceed)(struct session *, const char *);
-} session_cmds[] = {
-	{ "EHLO", IN(SS_GREETED) | IN(SS_EHLO) | IN(SS_TLS_GREETED),
-	    cmd_ehlo },
-	{ "HELO", IN(SS_GREETED) | IN(SS_EHLO) | IN(SS_TLS_GREETED),
-	    cmd_ehlo },
-	{ "STARTTLS", IN(SS_EHLO), cmd_starttls },
-	{ "X-LINK2STATE", IN(SS_READY), cmd_link },
-	{ "NOOP", ~0u, cmd_noop },
-	{ "RSET", ~0u, cmd_noop },
-	{ "QUIT", ~0u, cmd_quit },
-};
+/* --- the server side: session_cmd.c's verdicts carried out -------- */
 
 /* cmd_ehlo - before TLS: offer STARTTLS; after: check who is calling */
 static void
@@ -405,11 +403,7 @@ cmd_starttls(struct session *s, const char *arg)
 static void
 cmd_link(struct session *s, const char *arg)
 {
-	if (*arg != '\0') {
-		session_printf(s, "501 5.5.4 no argument expected\r\n");
-		s->bad_commands++;
-		return;
-	}
+	(void)arg;
 	session_printf(s, "250 2.0.0 link-state mode\r\n");
 	session_set_state(s, SS_LINK);
 	session_arm(s);
@@ -433,33 +427,38 @@ cmd_quit(struct session *s, const char *arg)
 	session_close(s, "client quit", 0);
 }
 
-/* session_command - one command line on the server side */
+/* session_command - one command line on the server side (session_cmd.c
+ * says what it asks for) */
 static void
-session_command(struct session *s, char *line)
+session_command(struct session *s, const char *line, size_t len)
 {
-	char *arg = line + strcspn(line, " ");
-	size_t i, vlen = (size_t)(arg - line);
+	struct scmd_verdict v;
 
-	while (*arg == ' ')
-		arg++;
-	for (i = 0; i < sizeof(session_cmds) / sizeof(session_cmds[0]); i++)
-		if (strlen(session_cmds[i].verb) == vlen &&
-		    strncasecmp(line, session_cmds[i].verb, vlen) == 0)
-			break;
-	if (i < sizeof(session_cmds) / sizeof(session_cmds[0]) &&
-	    (session_cmds[i].states & IN(s->state))) {
-		session_cmds[i].proceed(s, arg);
-		return;
+	scmd_take(s->state, s->pending, &s->cmds, line, len, &v);
+	if (v.reply != NULL)
+		session_printf(s, "%s", v.reply);
+	switch (v.what) {
+	case SCMD_EHLO:
+		cmd_ehlo(s, v.arg);
+		break;
+	case SCMD_STARTTLS:
+		cmd_starttls(s, v.arg);
+		break;
+	case SCMD_LINK:
+		cmd_link(s, v.arg);
+		break;
+	case SCMD_NOOP:
+		cmd_noop(s, v.arg);
+		break;
+	case SCMD_QUIT:
+		cmd_quit(s, v.arg);
+		break;
+	case SCMD_REPLY:
+		break;
+	case SCMD_CLOSE:
+		session_close(s, v.why, v.bad);
+		break;
 	}
-	if (s->state == SS_GREETED || s->state == SS_EHLO)
-		session_printf(s, "530 5.7.0 Must issue a STARTTLS command "
-		    "first\r\n");
-	else if (i < sizeof(session_cmds) / sizeof(session_cmds[0]))
-		session_printf(s, "503 5.5.1 Bad sequence of commands\r\n");
-	else
-		session_printf(s, "500 5.5.2 Command unrecognized\r\n");
-	if (++s->bad_commands >= AGENT_BAD_COMMANDS)
-		session_close(s, "too many bad commands", 1);
 }
 
 /* --- the client side ---------------------------------------------- */
@@ -566,6 +565,34 @@ session_link_line(struct session *s, const char *line, size_t len)
 	}
 }
 
+/* session_pause - stop reading until the output drained (session_count_cb
+ * and session_resume_cb), or end the session when too much waits */
+static void
+session_pause(struct session *s)
+{
+	if (session_pending(s) > AGENT_SETUP_OUTPUT_MAX) {
+		session_close(s, "replies not read", 1);
+		return;
+	}
+	s->paused = 1;
+	bufferevent_disable(s->bev, EV_READ);
+}
+
+/* session_resume_cb - the output drained: read again */
+static void
+session_resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	(void)ev;
+	if (!s->paused || s->state == SS_CLOSED)
+		return;
+	s->paused = 0;
+	bufferevent_enable(s->bev, EV_READ);
+	session_read_cb(s->bev, s);
+}
+
 /* session_read_cb - take every whole line that has arrived */
 static void
 session_read_cb(struct bufferevent *bev, void *arg)
@@ -578,9 +605,15 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	    s->state != SS_C_TLS) {
 		size_t max = s->state == SS_LINK ? L2S_LINE_MAX :
 		    AGENT_SMTP_LINE_MAX, eol_len = 0, n;
-		struct evbuffer_ptr eol = evbuffer_search_eol(in, NULL,
-		    &eol_len, EVBUFFER_EOL_CRLF);
+		struct evbuffer_ptr eol;
 
+		if (s->pending && session_pending(s) > 0) {
+			/* one reply at a time before authentication */
+			session_pause(s);
+			return;
+		}
+		eol = evbuffer_search_eol(in, NULL, &eol_len,
+		    EVBUFFER_EOL_CRLF);
 		if (eol.pos < 0) {
 			if (evbuffer_get_length(in) > max)
 				session_close(s, "line too long", 1);
@@ -597,10 +630,10 @@ session_read_cb(struct bufferevent *bev, void *arg)
 		if (s->state == SS_LINK) {
 			session_arm(s);
 			session_link_line(s, line, n);
-		} else if (memchr(line, '\0', n) != NULL)
-			session_close(s, "NUL in command", 1);
-		else if (s->inbound)
-			session_command(s, line);
+		} else if (s->inbound)
+			session_command(s, line, n);
+		else if (memchr(line, '\0', n) != NULL)
+			session_close(s, "NUL in reply", 1);
 		else
 			session_reply(s, line);
 	}
@@ -651,26 +684,109 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		session_close(s, "connection error", 0);
 }
 
-/* session_accept - an inbound connection: greet it */
+/* session_known - how many of the topology's servers have sa's address
+ * (numeric addresses only: the accept path does not wait for DNS) */
+static int
+session_known(const struct agent *a, const struct sockaddr *sa)
+{
+	const struct in6_addr *a6;
+	const void *addr;
+	unsigned char buf[sizeof(struct in6_addr)];
+	size_t alen;
+	int af, i, n = 0;
+
+	if (sa->sa_family == AF_INET) {
+		addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		af = AF_INET;
+		alen = sizeof(struct in_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		af = AF_INET6;
+		addr = a6;
+		alen = sizeof(*a6);
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			af = AF_INET;
+			addr = &a6->s6_addr[12];
+			alen = sizeof(struct in_addr);
+		}
+	} else
+		return 0;
+	for (i = 0; i < a->topo->nservers; i++) {
+		const char *txt = a->topo->servers[i].address;
+
+		if (txt != NULL && inet_pton(af, txt, buf) == 1 &&
+		    memcmp(buf, addr, alen) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* session_setup_full - why a set-up slot is refused to a session from
+ * host (known: servers at that address), or NULL */
+static const char *
+session_setup_full(struct agent *a, const char *host, int known)
+{
+	struct session *o;
+	int same_addr = 0, same_pool = 0;
+
+	TAILQ_FOREACH(o, &a->pending, entry) {
+		if (o->known == (known > 0))
+			same_pool++;
+		if (strcmp(o->host, host) == 0)
+			same_addr++;
+	}
+	if (same_addr >= AGENT_SETUP_PER_ADDRESS * (known > 0 ? known : 1))
+		return "too many sessions in set-up from this address";
+	if (same_pool >= AGENT_MAX_PENDING)
+		return "too many sessions in set-up";
+	return NULL;
+}
+
+/* session_refuse_accept - count a refused connection; log at most one a
+ * second (a flood must not flood the log too) */
+static void
+session_refuse_accept(struct agent *a, const char *host, const char *serv,
+    const char *why)
+{
+	uint64_t now = agent_clock(a);
+
+	a->stats.sessions_refused++;
+	if (a->refused_log_ms != 0 && now >= a->refused_log_ms &&
+	    now - a->refused_log_ms < 1000) {
+		a->refused_quiet++;
+		return;
+	}
+	log_warnx("session refused server=%s peer=%s:%s reason=\"%s\" "
+	    "unlogged=%llu", a->self, host, serv, why,
+	    (unsigned long long)a->refused_quiet);
+	a->refused_log_ms = now;
+	a->refused_quiet = 0;
+}
+
+/* session_accept - an inbound connection: greet it, if it gets a set-up
+ * slot */
 struct session *
 session_accept(struct agent *a, evutil_socket_t fd, const struct sockaddr *sa,
     int salen)
 {
 	char host[NI_MAXHOST] = "?", serv[NI_MAXSERV] = "?";
 	struct session *s;
+	const char *why;
+	int known;
 
 	getnameinfo(sa, (socklen_t)salen, host, sizeof(host), serv,
 	    sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV);
-	if (a->npending >= AGENT_MAX_PENDING) {
-		a->stats.sessions_refused++;
-		log_warnx("session refused server=%s peer=%s:%s reason=\"too "
-		    "many sessions in set-up\"", a->self, host, serv);
+	known = session_known(a, sa);
+	if ((why = session_setup_full(a, host, known)) != NULL) {
+		session_refuse_accept(a, host, serv, why);
 		evutil_closesocket(fd);
 		return NULL;
 	}
 	if ((s = session_new(a, fd, 1)) == NULL)
 		return NULL;
 	snprintf(s->addr, sizeof(s->addr), "%s:%s", host, serv);
+	snprintf(s->host, sizeof(s->host), "%s", host);
+	s->known = known > 0;
 	TAILQ_INSERT_TAIL(&a->pending, s, entry);
 	a->npending++;
 	s->pending = 1;
@@ -716,6 +832,7 @@ session_connect(struct agent *a, struct peer *p)
 		bufferevent_free(s->raw);
 		event_free(s->idle_ev);
 		event_free(s->free_ev);
+		event_free(s->resume_ev);
 		l2s_asm_free(&s->asm_);
 		free(s);
 		return NULL;

@@ -1,8 +1,8 @@
 /*
  * tls.c - TLS for agent sessions: one server and one client context per
  * agent, both requiring a peer certificate signed by the organization's
- * CA (settings tls_ca); the name in it must be the server the peer says
- * it is (tls_peer_is).
+ * CA (settings tls_ca) and not revoked by its CRL (tls_crl, when set);
+ * the name in it must be the server the peer says it is (tls_peer_is).
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +41,16 @@ tls_ctx(struct agent *a, const SSL_METHOD *m, char *err, size_t errlen)
 	if (SSL_CTX_load_verify_locations(ctx, s->tls_ca, NULL) != 1) {
 		tls_error(err, errlen, "tls_ca", s->tls_ca);
 		goto fail;
+	}
+	if (s->tls_crl != NULL && s->tls_crl[0] != '\0') {
+		/* a revoked peer certificate fails the handshake */
+		X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+
+		if (X509_STORE_load_file(st, s->tls_crl) != 1) {
+			tls_error(err, errlen, "tls_crl", s->tls_crl);
+			goto fail;
+		}
+		X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
 	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, s->tls_cert) != 1) {
 		tls_error(err, errlen, "tls_cert", s->tls_cert);

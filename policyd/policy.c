@@ -23,9 +23,18 @@
  *   END-OF-MESSAGE   the real size over any accepted recipient's route
  *                    limit: "552 5.3.4 ..." for the whole message. At
  *                    end of data Postfix leaves `recipient` empty when
- *                    there are several, so the recipients seen at RCPT
- *                    for this `instance` are remembered (at most
- *                    POLICY_MAX_RCPTS).
+ *                    there are several, so what the check needs is kept
+ *                    from RCPT for this `instance`: the tightest
+ *                    max_size over the accepted recipients' routes and
+ *                    the first recipient whose route has it, not the
+ *                    recipients (a session keeps at most the instance
+ *                    and that one address, each under
+ *                    POLICY_REQ_MAX_LINE bytes, however many RCPTs).
+ *                    Over it, that recipient is decided again with the
+ *                    real size, for the reply and log line; the routes
+ *                    are the ones of the snapshot at RCPT (one that
+ *                    lifts the limit during DATA lets the message in).
+ *                    A `recipient` given at end of data is checked too.
  *   anything else    DUNNO. No snapshot loaded: DUNNO (the transport
  *                    lookup defers the mail instead).
  */
@@ -39,28 +48,50 @@
 #include "units.h"
 #include "xmalloc.h"
 
-#define POLICY_MAX_RCPTS	1000
 #define POLICY_MAX_OUTPUT	(256 * 1024)
 
 struct policy_session {
 	struct policyd_conn	 c;		/* first: conn.c's part */
 	struct policy_req	 req;
-	char			*instance;	/* message the rcpts belong to */
-	char			**rcpts;
-	int			 nrcpts;
+	char			*instance;	/* message the rest belongs to */
+	uint64_t		 limit;		/* tightest route max_size of its
+						   recipients; 0: none */
+	char			 limit_rcpt[POLICY_REQ_MAX_LINE];
+						/* first recipient with it */
 };
 
-/* policy_forget - drop the remembered recipients */
+/* policy_forget - drop what was kept of the message */
 static void
 policy_forget(struct policy_session *s)
 {
-	for (int i = 0; i < s->nrcpts; i++)
-		free(s->rcpts[i]);
-	free(s->rcpts);
-	s->rcpts = NULL;
-	s->nrcpts = 0;
+	s->limit = 0;
+	s->limit_rcpt[0] = '\0';
 	free(s->instance);
 	s->instance = NULL;
+}
+
+/*
+ * policy_remember - an accepted recipient: its route's tightest
+ * max_size, kept with the recipient when tighter than the message's
+ */
+static void
+policy_remember(struct policy_session *s, const struct route_decision *d,
+    const char *rcpt)
+{
+	const struct topology *t = s->c.pd->lst->snap->topo;
+	size_t len = strlen(rcpt);
+	uint64_t lim = 0, m;
+
+	for (int i = 0; i < d->nconnectors; i++)
+		if ((m = t->connectors[d->connectors[i]].max_size) != 0 &&
+		    (lim == 0 || m < lim))
+			lim = m;
+	/* a line of the request is shorter: the test cannot fail */
+	if (lim == 0 || (s->limit != 0 && lim >= s->limit) ||
+	    len >= sizeof(s->limit_rcpt))
+		return;
+	memcpy(s->limit_rcpt, rcpt, len + 1);
+	s->limit = lim;
 }
 
 /* policy_size - the size attribute, 0 when absent or bad */
@@ -111,27 +142,28 @@ policy_rcpt(struct policy_session *s, char *action, size_t len)
 		    (uintmax_t)d->lst_version);
 		return;
 	}
-	if (s->nrcpts < POLICY_MAX_RCPTS) {
-		s->rcpts = xreallocarray(s->rcpts, s->nrcpts + 1,
-		    sizeof(*s->rcpts));
-		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
-	}
+	policy_remember(s, d, rcpt);
 }
 
-/* policy_eom - END-OF-MESSAGE: the real size against every route */
+/*
+ * policy_eom - END-OF-MESSAGE: the real size against the tightest limit
+ * kept, and against the route of a recipient given now
+ */
 static void
 policy_eom(struct policy_session *s, char *action, size_t len)
 {
 	const char *rcpt = policy_req_get(&s->req, "recipient");
 	uint64_t size = policy_size(&s->req);
 	const struct route_decision *d;
+	const char *check[2];
+	int n = 0;
 
-	if (rcpt != NULL && *rcpt != '\0' && s->nrcpts == 0) {
-		s->rcpts = xcalloc(1, sizeof(*s->rcpts));
-		s->rcpts[s->nrcpts++] = xstrdup(rcpt);
-	}
-	for (int i = 0; i < s->nrcpts && size > 0; i++) {
-		if ((d = policyd_decide(s->c.pd, NULL, s->rcpts[i],
+	if (s->limit != 0 && size > s->limit)
+		check[n++] = s->limit_rcpt;
+	if (rcpt != NULL && *rcpt != '\0')
+		check[n++] = rcpt;
+	for (int i = 0; i < n && size > 0; i++) {
+		if ((d = policyd_decide(s->c.pd, NULL, check[i],
 		    size)) == NULL)
 			break;
 		if (d->action == ROUTE_BOUNCE && strcmp(d->status, "5.3.4") ==
@@ -139,7 +171,7 @@ policy_eom(struct policy_session *s, char *action, size_t len)
 			snprintf(action, len, "552 5.3.4 %s", d->reason);
 			log_info("recipient=%s decision=reject status=5.3.4 "
 			    "size=%" PRIu64 " stage=end-of-message reason="
-			    "\"%s\"", s->rcpts[i], size, d->reason);
+			    "\"%s\"", check[i], size, d->reason);
 			break;
 		}
 	}
@@ -205,6 +237,13 @@ policy_input(struct policyd_conn *c, const char *buf, size_t len,
 	return 0;
 }
 
+/* policy_partial - a request is begun, kept by the request reader */
+static int
+policy_partial(const struct policyd_conn *c)
+{
+	return ((const struct policy_session *)c)->req.total > 0;
+}
+
 /* policy_fini - the session's own state; conn.c frees the rest */
 static void
 policy_fini(struct policyd_conn *c)
@@ -218,6 +257,7 @@ static const struct policyd_proto policy_proto = {
 	.max_output = POLICY_MAX_OUTPUT,
 	.input = policy_input,
 	.fini = policy_fini,
+	.partial = policy_partial,
 };
 
 /* policy_accept - a new policy session */

@@ -9,7 +9,8 @@
  * (sessions never keep pointers into it across events).
  *
  * Files: main.c (start-up, signals), listen.c (listeners, accept,
- * limits), conn.c (a connection's reads, writes and idle timeout), lst.c
+ * limits), conn.c (a connection's reads, writes, idle timeout and request
+ * deadline), lst.c
  * (snapshot holder and the decision), sockmap.c (socketmap sessions),
  * policy.c (policy sessions).
  */
@@ -62,6 +63,10 @@ struct policyd {
 	struct route_decision	 dec;		/* reused by each decision */
 	const struct timeval	*idle;		/* client_idle_timeout, as a
 						   libevent common timeout */
+	const struct timeval	*req_timeout;	/* request_timeout, the same */
+	struct policyd_conn	*unfinished;	/* sessions in a request, the
+						   longest in it first */
+	struct policyd_conn	*unfinished_last;
 	struct policyd_out	 out;		/* replies being made */
 	uint64_t		 rot_window;	/* interval of the last lookup */
 	unsigned		 rot;		/* its rotation number */
@@ -83,6 +88,11 @@ struct policyd_proto {			/* one protocol's side of conn.c */
 	int		(*input)(struct policyd_conn *c, const char *buf,
 			    size_t len, size_t *consumed);
 	void		(*fini)(struct policyd_conn *c); /* or NULL */
+	/*
+	 * partial - a request is begun but not whole, kept by the protocol
+	 * itself (NULL: only the input evbuffer keeps one)
+	 */
+	int		(*partial)(const struct policyd_conn *c);
 };
 
 struct policyd_conn {			/* first member of each session */
@@ -93,6 +103,12 @@ struct policyd_conn {			/* first member of each session */
 	struct event		*wev;	/* EV_WRITE while out is not empty */
 	struct evbuffer		*in;	/* a partial request, or NULL */
 	struct evbuffer		*out;	/* replies the socket did not take */
+	struct event		*deadline; /* request_timeout, while in one */
+	uint64_t		 started_ms; /* first byte of the request being
+					   read (monotonic); 0: between
+					   requests */
+	struct policyd_conn	*unf_prev, *unf_next; /* pd->unfinished */
+	int			 eof;	/* the client sent EOF: flush, close */
 };
 
 /* lst.c */
@@ -129,7 +145,7 @@ int policyd_client_open(struct policyd *pd);
 void policyd_client_close(struct policyd *pd);
 
 /* conn.c */
-struct policyd_conn *policyd_conn_new(struct policyd *pd,
+void policyd_conn_new(struct policyd *pd,
     evutil_socket_t fd, const struct policyd_proto *proto, size_t size);
 void policyd_conn_close(struct policyd_conn *c);
 int policyd_conn_full(const struct policyd_conn *c);

@@ -160,6 +160,7 @@ static const struct policyd_proto sockmap_proto = {
 	.max_output = SOCKMAP_MAX_OUTPUT,
 	.input = sockmap_input,
 	.fini = NULL,
+	.partial = NULL,		/* conn.c keeps it */
 };
 
 /* sockmap_accept - a new socketmap session: the connection alone */

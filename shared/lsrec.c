@@ -9,18 +9,21 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "log.h"
 #include "lsrec.h"
 #include "xmalloc.h"
 
-static const char *lsrec_kinds[] = { "topology", "connector", "server" };
+static const char *lsrec_kinds[] = { "topology", "connector", "server",
+    "cert" };
+#define LSREC_NKINDS	(sizeof(lsrec_kinds) / sizeof(lsrec_kinds[0]))
 
-/* lsrec_kind_name - "topology", "connector" or "server" */
+/* lsrec_kind_name - "topology", "connector", "server" or "cert" */
 const char *
 lsrec_kind_name(enum lsrec_kind k)
 {
-	return (unsigned)k < 3 ? lsrec_kinds[k] : "?";
+	return (unsigned)k < LSREC_NKINDS ? lsrec_kinds[k] : "?";
 }
 
 /* lsrec_valid_name - a topology name: [A-Za-z0-9._-], 1..TOPO_NAME_MAX */
@@ -49,7 +52,35 @@ lsrec_key(const struct lsrec *r, char *buf, size_t len)
 	case LSREC_SERVER:
 		snprintf(buf, len, "server:%s", r->name);
 		break;
+	case LSREC_CERT:
+		snprintf(buf, len, "cert:%s", r->origin);
+		break;
 	}
+}
+
+/*
+ * lsrec_canon - the bytes a signature covers (malloc'd, *len set):
+ * "lsa-rec-1", kind, origin, seq, time, name, source, down, version and
+ * the text's length, one a line, then the text. Names cannot hold a
+ * newline and the text's length is given, so the encoding is one to
+ * one.
+ */
+unsigned char *
+lsrec_canon(const struct lsrec *r, size_t *len)
+{
+	const char *text = r->text != NULL ? r->text : "";
+	size_t tl = strlen(text);
+	char *buf;
+	int n;
+
+	n = asprintf(&buf, "lsa-rec-1\n%s\n%s\n%" PRIu64 "\n%" PRId64 "\n"
+	    "%s\n%s\n%d\n%" PRIu64 "\n%zu\n%s", lsrec_kind_name(r->kind),
+	    r->origin, r->seq, r->time_ms, r->name, r->source, r->down,
+	    r->version, tl, text);
+	if (n < 0)
+		fatalx("lsrec_canon: out of memory");
+	*len = (size_t)n;
+	return (unsigned char *)buf;
 }
 
 /* lsrec_order - compare (version, seq, origin) triples */
@@ -103,6 +134,85 @@ lsrec_clear(struct lsrec *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* lsrec_json_u64 - v as a JSON integer, or above 2^63-1 a decimal
+ * string (see lsrec.h) */
+void *
+lsrec_json_u64(uint64_t v)
+{
+	char buf[24];
+
+	if (v <= (uint64_t)INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return json_string(buf);
+}
+
+/* lsrec_u64_value - j as an unsigned 64-bit value: an integer >= 0 or a
+ * string of 1 to 20 decimal digits that fits; -1 otherwise */
+int
+lsrec_u64_value(void *obj, uint64_t *v)
+{
+	json_t *j = obj;
+	const char *s;
+	uint64_t x = 0;
+
+	if (json_is_integer(j)) {
+		if (json_integer_value(j) < 0)
+			return -1;
+		*v = (uint64_t)json_integer_value(j);
+		return 0;
+	}
+	if ((s = json_string_value(j)) == NULL || *s == '\0' ||
+	    json_string_length(j) > 20 || strlen(s) != json_string_length(j))
+		return -1;
+	for (; *s != '\0'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || x > (UINT64_MAX - d) / 10)
+			return -1;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return 0;
+}
+
+/* lsrec_get_sig - the optional "g": base64 of at most LSREC_SIG_MAX */
+static int
+lsrec_get_sig(json_t *o, struct lsrec *r, char *err, size_t errlen)
+{
+	json_t *g = json_object_get(o, "g");
+	unsigned char buf[LSREC_SIG_MAX + 3];
+	size_t n;
+	int len;
+
+	if (g == NULL)
+		return 0;
+	n = json_string_length(g);
+	if (!json_is_string(g) || n == 0 || n % 4 != 0 ||
+	    n > ((LSREC_SIG_MAX + 2) / 3) * 4 ||
+	    strspn(json_string_value(g), "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/=") != n ||
+	    (len = EVP_DecodeBlock(buf, (const unsigned char *)
+	    json_string_value(g), (int)n)) < 0) {
+		snprintf(err, errlen, "field \"g\": want a base64 signature "
+		    "of at most %d bytes", LSREC_SIG_MAX);
+		return -1;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes */
+	if (json_string_value(g)[n - 1] == '=')
+		len--;
+	if (json_string_value(g)[n - 2] == '=')
+		len--;
+	if (len <= 0 || (size_t)len > LSREC_SIG_MAX) {
+		snprintf(err, errlen, "field \"g\": want a base64 signature "
+		    "of at most %d bytes", LSREC_SIG_MAX);
+		return -1;
+	}
+	memcpy(r->sig, buf, (size_t)len);
+	r->siglen = (size_t)len;
+	return 0;
+}
+
 /* lsrec_to_json - the record as a new JSON object */
 void *
 lsrec_to_json(const struct lsrec *r)
@@ -111,7 +221,7 @@ lsrec_to_json(const struct lsrec *r)
 
 	json_object_set_new(o, "k", json_string(lsrec_kind_name(r->kind)));
 	json_object_set_new(o, "o", json_string(r->origin));
-	json_object_set_new(o, "q", json_integer((json_int_t)r->seq));
+	json_object_set_new(o, "q", lsrec_json_u64(r->seq));
 	json_object_set_new(o, "t", json_integer(r->time_ms));
 	switch (r->kind) {
 	case LSREC_CONNECTOR:
@@ -124,10 +234,18 @@ lsrec_to_json(const struct lsrec *r)
 		json_object_set_new(o, "d", json_integer(r->down));
 		break;
 	case LSREC_TOPOLOGY:
-		json_object_set_new(o, "v",
-		    json_integer((json_int_t)r->version));
+		json_object_set_new(o, "v", lsrec_json_u64(r->version));
 		json_object_set_new(o, "x", json_string(r->text));
 		break;
+	case LSREC_CERT:
+		json_object_set_new(o, "p", json_string(r->text));
+		break;
+	}
+	if (r->siglen > 0) {
+		char b64[((LSREC_SIG_MAX + 2) / 3) * 4 + 1];
+
+		EVP_EncodeBlock((unsigned char *)b64, r->sig, (int)r->siglen);
+		json_object_set_new(o, "g", json_string(b64));
 	}
 	return o;
 }
@@ -154,13 +272,27 @@ lsrec_get_u64(json_t *o, const char *key, uint64_t *v, char *err,
 {
 	json_t *j = json_object_get(o, key);
 
-	/* jansson integers are signed 64-bit: the top bit is never used */
-	if (!json_is_integer(j) || json_integer_value(j) < 0) {
+	if (!json_is_integer(j) || lsrec_u64_value(j, v) < 0) {
 		snprintf(err, errlen, "field \"%s\": want an integer >= 0",
 		    key);
 		return -1;
 	}
-	*v = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+/* lsrec_get_seq - a sequence number or version: the whole u64 space,
+ * a decimal string above 2^63-1 (lsrec_u64_value) */
+static int
+lsrec_get_seq(json_t *o, const char *key, uint64_t *v, char *err,
+    size_t errlen)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (lsrec_u64_value(j, v) < 0) {
+		snprintf(err, errlen, "field \"%s\": want an integer >= 0",
+		    key);
+		return -1;
+	}
 	return 0;
 }
 
@@ -195,18 +327,23 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 		return -1;
 	}
 	k = json_string_value(json_object_get(o, "k"));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < LSREC_NKINDS; i++)
 		if (k != NULL && strcmp(k, lsrec_kinds[i]) == 0)
 			break;
-	if (i == 3) {
+	if (i == LSREC_NKINDS) {
 		snprintf(err, errlen, "field \"k\": unknown record kind");
 		return -1;
 	}
 	r->kind = (enum lsrec_kind)i;
 	if (lsrec_get_name(o, "o", r->origin, err, errlen) < 0 ||
-	    lsrec_get_u64(o, "q", &r->seq, err, errlen) < 0 ||
-	    lsrec_get_u64(o, "t", &t, err, errlen) < 0)
+	    lsrec_get_seq(o, "q", &r->seq, err, errlen) < 0 ||
+	    lsrec_get_u64(o, "t", &t, err, errlen) < 0 ||
+	    lsrec_get_sig(o, r, err, errlen) < 0)
 		return -1;
+	if (t > (uint64_t)INT64_MAX) {
+		snprintf(err, errlen, "field \"t\": want an integer >= 0");
+		return -1;
+	}
 	if (t > (uint64_t)LSREC_TIME_MAX) {
 		snprintf(err, errlen, "field \"t\": a time past the year 2100");
 		return -1;
@@ -225,7 +362,7 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 			return -1;
 		break;
 	case LSREC_TOPOLOGY:
-		if (lsrec_get_u64(o, "v", &r->version, err, errlen) < 0)
+		if (lsrec_get_seq(o, "v", &r->version, err, errlen) < 0)
 			return -1;
 		x = json_object_get(o, "x");
 		if (!json_is_string(x) || json_string_length(x) == 0 ||
@@ -233,6 +370,18 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 		    strlen(json_string_value(x)) != json_string_length(x)) {
 			snprintf(err, errlen, "field \"x\": want the topology "
 			    "text (1 to %d bytes, no NUL)", LSREC_TEXT_MAX);
+			return -1;
+		}
+		r->text = xstrdup(json_string_value(x));
+		break;
+	case LSREC_CERT:
+		x = json_object_get(o, "p");
+		if (!json_is_string(x) || json_string_length(x) == 0 ||
+		    json_string_length(x) > LSREC_CERT_MAX ||
+		    strlen(json_string_value(x)) != json_string_length(x)) {
+			snprintf(err, errlen, "field \"p\": want the PEM "
+			    "certificate (1 to %d bytes, no NUL)",
+			    LSREC_CERT_MAX);
 			return -1;
 		}
 		r->text = xstrdup(json_string_value(x));
@@ -311,9 +460,9 @@ lsmsg_encode_summary(const struct lsmsg_have *h, size_t n, size_t *len)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("[ssII]", h[i].key,
-		    h[i].origin, (json_int_t)h[i].seq,
-		    (json_int_t)h[i].version));
+		json_array_append_new(a, json_pack("[ssoo]", h[i].key,
+		    h[i].origin, lsrec_json_u64(h[i].seq),
+		    lsrec_json_u64(h[i].version)));
 	json_object_set_new(o, "m", json_string("summary"));
 	json_object_set_new(o, "have", a);
 	return lsmsg_dump(o, len);
@@ -332,6 +481,8 @@ lsmsg_valid_key(const char *k)
 	strcpy(buf, k);
 	if (strncmp(buf, "server:", 7) == 0)
 		return lsrec_valid_name(buf + 7);
+	if (strncmp(buf, "cert:", 5) == 0)
+		return lsrec_valid_name(buf + 5);
 	if (strncmp(buf, "connector:", 10) != 0)
 		return 0;
 	p = buf + 10;
@@ -358,19 +509,18 @@ lsmsg_decode_summary(json_t *o, struct lsmsg *m, char *err, size_t errlen)
 	json_array_foreach(a, i, e) {
 		struct lsmsg_have *h = &m->have[i];
 		const char *k, *org;
-		json_int_t q, v;
+		json_t *q, *v;
 
-		if (json_unpack(e, "[ssII!]", &k, &org, &q, &v) != 0 ||
+		if (json_unpack(e, "[ssoo!]", &k, &org, &q, &v) != 0 ||
 		    !lsmsg_valid_key(k) || !lsrec_valid_name(org) ||
-		    q < 0 || v < 0) {
+		    lsrec_u64_value(q, &h->seq) < 0 ||
+		    lsrec_u64_value(v, &h->version) < 0) {
 			snprintf(err, errlen, "summary entry %zu: want "
 			    "[KEY, ORIGIN, SEQ, VERSION]", i);
 			return -1;
 		}
 		strcpy(h->key, k);
 		strcpy(h->origin, org);
-		h->seq = (uint64_t)q;
-		h->version = (uint64_t)v;
 	}
 	return 0;
 }

@@ -11,6 +11,9 @@
  *               key "connector:NAME:SOURCE"
  *   server      a server's liveness as seen by its group's master;
  *               key "server:NAME"
+ *   cert        the origin's agent certificate (PEM, leaf first, then
+ *               any intermediates): what every other record of that
+ *               origin is verified with; key "cert:ORIGIN"
  *
  * Each record carries its origin and a 64-bit sequence number: the
  * origin's persisted epoch in the high 32 bits and a counter in the low
@@ -18,6 +21,16 @@
  * newer of two records with the same key is the one with the higher
  * (topology version, sequence, origin name) for topology records, and
  * the higher sequence for the others (lsrec_cmp).
+ *
+ * Each record is signed by its origin (lsa-agent/sig.h): "g" holds the
+ * signature, base64, over lsrec_canon(): the fields below in a fixed
+ * order, one line each, the text (topology or PEM) last with its length
+ * first, so no two records share an encoding. A record decodes without
+ * "g" (it then fails verification, not decoding).
+ *
+ * Sequence numbers and versions use the whole unsigned 64-bit space: in
+ * JSON an integer up to 2^63-1, above that a string of decimal digits
+ * (jansson's integers are signed); both forms are read.
  *
  * Every message is one JSON object (jansson encodes and parses it; nothing
  * is built by hand), with "m" naming the message:
@@ -31,6 +44,8 @@
  *       connector: "c":CONNECTOR,"s":SOURCE,"d":0|1
  *       server:    "n":SERVER,"d":0|1
  *       topology:  "v":VERSION,"x":TEXT
+ *       cert:      "p":PEM
+ *       and "g":SIGNATURE (base64) on every kind
  *   {"m":"done"}                      end of the initial exchange
  *   {"m":"alive"}                     keepalive, any time after hello
  *
@@ -52,6 +67,8 @@
 
 #define LSREC_KEY_MAX		(2 * TOPO_NAME_MAX + 16)
 #define LSREC_TEXT_MAX		(4 * 1024 * 1024)	/* topology text */
+#define LSREC_CERT_MAX		(16 * 1024)		/* PEM bytes */
+#define LSREC_SIG_MAX		160			/* signature bytes */
 #define LSMSG_MAX_BYTES		(6 * 1024 * 1024)	/* one message */
 #define LSMSG_SUMMARY_MAX	200000			/* entries */
 /* "t" is refused past this (2100-01-01 in ms): no clock makes it, and an
@@ -62,6 +79,7 @@ enum lsrec_kind {
 	LSREC_TOPOLOGY,
 	LSREC_CONNECTOR,
 	LSREC_SERVER,
+	LSREC_CERT,
 };
 
 struct lsrec {
@@ -73,7 +91,9 @@ struct lsrec {
 	char		 source[TOPO_NAME_MAX + 1]; /* connector's source */
 	int		 down;
 	uint64_t	 version;	/* topology version */
-	char		*text;		/* topology text, owned */
+	char		*text;		/* topology text or PEM, owned */
+	unsigned char	 sig[LSREC_SIG_MAX]; /* the origin's signature */
+	size_t		 siglen;	/* 0: unsigned */
 };
 
 enum lsmsg_type {
@@ -112,6 +132,11 @@ int lsrec_cmp_have(const struct lsrec *a, const struct lsmsg_have *h);
 void lsrec_copy(struct lsrec *dst, const struct lsrec *src);
 void lsrec_clear(struct lsrec *r);
 int lsrec_valid_name(const char *s);
+unsigned char *lsrec_canon(const struct lsrec *r, size_t *len);
+
+/* a u64 as JSON (integer, or a decimal string above 2^63-1), and back */
+void *lsrec_json_u64(uint64_t v);
+int lsrec_u64_value(void *json, uint64_t *v);
 
 /* JSON of one record (as in "rec" without "m"), for the LST file too */
 void *lsrec_to_json(const struct lsrec *r);

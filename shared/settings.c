@@ -58,6 +58,9 @@ static const struct settings_row settings_table[] = {
 	  0, 0, "this server's certificate (its name is the server name)" },
 	{ "agent", "tls_key", ST_PATH, O(tls_key), "/etc/lsa/tls/server.key",
 	  0, 0, "this server's private key" },
+	{ "agent", "tls_crl", ST_OPTIONAL, O(tls_crl), "", 0, 0,
+	  "the CA's CRL (PEM), checked for TLS peers and record "
+	  "certificates; empty: no revocation check" },
 	{ "agent", "control_socket", ST_PATH, O(control_socket),
 	  "/run/lsa/agent.sock", 0, 0, "lsactl's socket (mode 0660)" },
 	{ "agent", "config_poll_interval", ST_TIME, O(config_poll_interval),
@@ -138,6 +141,8 @@ static const struct settings_row settings_table[] = {
 	{ "policyd", "snapshot_check_interval", ST_TIME,
 	  O(snapshot_check_interval), "1s", 1, HOUR,
 	  "how often the snapshot file is checked for a new version" },
+	{ "policyd", "request_timeout", ST_TIME, O(request_timeout), "5s", 1,
+	  HOUR, "a request must be whole this long after its first byte" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,

@@ -43,6 +43,7 @@ struct settings {
 	char		*tls_ca;
 	char		*tls_cert;
 	char		*tls_key;
+	char		*tls_crl;
 	char		*control_socket;
 	uint64_t	 config_poll_interval;	/* all times in ms */
 	uint64_t	 glitch_retry_interval;
@@ -79,6 +80,7 @@ struct settings {
 	char		*hold_transport;
 	uint64_t	 rotation_interval;
 	uint64_t	 snapshot_check_interval;
+	uint64_t	 request_timeout;
 
 	/* [milter] */
 	char		*milter_listen;

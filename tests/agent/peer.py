@@ -53,6 +53,14 @@ Steps of link-state mode:
   topo:VERSION:SEQ:FILE[:ORIGIN]
                     send a topology record with FILE's text (ORIGIN
                     defaults to the login name)
+  cert:SEQ[:FILE[:ORIGIN]]
+                    send a certificate record: FILE's PEM (default
+                    --cert), ORIGIN defaults to the login name
+  Every record is signed with --key (as lsa-agent/sig.c signs: ECDSA
+  with SHA-256 over lsrec_canon's bytes, by `openssl dgst`), whatever
+  its origin: a record of another origin is a forgery. SEQ may exceed
+  2^63-1 (sent as a decimal string then). Before the first record of
+  the login name's own origin, its certificate record is sent (seq 1).
   repeat:N:STEP     run STEP N times, printing nothing
   read              read the agent's next message: "got hello RECORDS",
                     "got summary N", "got rec KEY ORIGIN SEQ STATE|vVERSION",
@@ -85,6 +93,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import time
 
@@ -133,6 +142,8 @@ def describe(m):
         k = m.get("k")
         if k == "topology":
             key, tail = "topology", "v%s" % m.get("v")
+        elif k == "cert":
+            key, tail = "cert:%s" % m.get("o"), "pem"
         elif k == "connector":
             key = "connector:%s:%s" % (m.get("c"), m.get("s"))
             tail = "down" if m.get("d") else "up"
@@ -143,10 +154,36 @@ def describe(m):
     return "got %r" % m
 
 
+def canon(rec):
+    """The bytes a record's signature covers (shared/lsrec.c,
+    lsrec_canon)."""
+    k = rec["k"]
+    text = rec.get("x", "") if k == "topology" else \
+        rec.get("p", "") if k == "cert" else ""
+    name = rec.get("c", "") if k == "connector" else \
+        rec.get("n", "") if k == "server" else ""
+    data = text.encode()
+    return ("lsa-rec-1\n%s\n%s\n%d\n%d\n%s\n%s\n%d\n%d\n%d\n" % (
+        k, rec["o"], int(rec["q"]), rec["t"], name,
+        rec.get("s", "") if k == "connector" else "",
+        rec.get("d", 0) if k in ("connector", "server") else 0,
+        int(rec.get("v", 0)), len(data))).encode() + data
+
+
+def sign(rec, key):
+    """Base64 of the signature with key (a PEM file) over canon(rec)."""
+    out = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key],
+                         input=canon(rec), stdout=subprocess.PIPE,
+                         check=True).stdout
+    return base64.b64encode(out).decode()
+
+
 def rec_key(m):
     """The LST key of a record message."""
     if m.get("k") == "topology":
         return "topology"
+    if m.get("k") == "cert":
+        return "cert:%s" % m.get("o")
     if m.get("k") == "connector":
         return "connector:%s:%s" % (m.get("c"), m.get("s"))
     return "server:%s" % m.get("n")
@@ -162,6 +199,8 @@ class Peer:
         self.name = None
         self.agent_hello = None
         self.open_msg = None
+        self.cert = self.key = None     # to sign records with
+        self.sent_cert = False
 
     # --- bytes and lines
     @staticmethod
@@ -234,6 +273,7 @@ class Peer:
     def login(self, name, ca, cert, key, peer_name):
         """The whole way into link-state mode."""
         self.name = name
+        self.cert, self.key = cert, key
         code, texts = self.read_reply()
         if code != 220:
             return "reply %d %s" % (code, texts[-1])
@@ -292,6 +332,15 @@ class Peer:
     def send_rec(self, **fields):
         rec = {"m": "rec", "t": int(time.time() * 1000)}
         rec.update(fields)
+        if rec["o"] == self.name and rec["k"] != "cert" and \
+                not self.sent_cert and self.key:
+            self.sent_cert = True
+            with open(self.cert) as f:
+                self.send_rec(k="cert", q=1, p=f.read(), o=self.name)
+        if self.key:
+            rec["g"] = sign(rec, self.key)
+        if rec["q"] > 2**63 - 1:
+            rec["q"] = str(rec["q"])
         self.send_msg(rec)
 
     def read_msg(self, deadline=None):
@@ -410,6 +459,13 @@ def step(p, st, opt):
         a = arg.split(":")
         p.send_rec(k="connector", c=a[0], s=a[1], q=int(a[2]),
                    d=int(a[3]), o=a[4] if len(a) > 4 else a[1])
+        return None
+    if verb == "cert":
+        a = arg.split(":")
+        with open(a[1] if len(a) > 1 and a[1] else opt.cert) as f:
+            pem = f.read()
+        p.send_rec(k="cert", q=int(a[0]), p=pem,
+                   o=a[2] if len(a) > 2 else p.name)
         return None
     if verb == "topo":
         a = arg.split(":")

@@ -170,8 +170,18 @@ test_replay_and_older(void **state)
 	harness_free(h);
 }
 
-/* who may originate what: a member's topology, a record about another
- * source, an origin outside the topology */
+/* signed_by - r signed by the agent named by (its key) */
+static struct lsrec *
+signed_by(struct harness *h, const char *by, struct lsrec *r)
+{
+	assert_int_equal(sig_sign(at(h, by)->sig, r), 0);
+	return r;
+}
+
+/* who may originate what, each record signed by its origin (the rules
+ * themselves, not the signature check): a member's topology, a record
+ * about another source; and an origin outside the topology, which has
+ * no certificate */
 static void
 test_refused_origins(void **state)
 {
@@ -189,28 +199,85 @@ test_refused_origins(void **state)
 	r.seq = (uint64_t)9 << 32 | 1;
 	r.version = 99;
 	r.text = xstrdup(lsdb_get(agent_lsdb(m), "topology")->text);
-	agent_receive(m, p, &r, &close_it);
+	agent_receive(m, p, signed_by(h, "g01-2", &r), &close_it);
 	assert_int_equal(close_it, 1);		/* a member's topology */
 	assert_int_equal(agent_stats(m)->rec_refused, 1);
 	lsrec_clear(&r);
 
-	r.kind = LSREC_CONNECTOR;		/* relayed, not its own */
-	snprintf(r.origin, sizeof(r.origin), "g00-1");
+	r.kind = LSREC_CONNECTOR;		/* another source's */
+	snprintf(r.origin, sizeof(r.origin), "g01-2");
 	snprintf(r.name, sizeof(r.name), "out");
 	snprintf(r.source, sizeof(r.source), "g00-1");
 	r.seq = (uint64_t)9 << 32 | 1;
-	agent_receive(m, p, &r, &close_it);
-	assert_int_equal(close_it, 0);
-	assert_int_equal(agent_stats(m)->rec_refused, 2);
-	snprintf(r.origin, sizeof(r.origin), "g01-2");	/* source differs */
-	agent_receive(m, p, &r, &close_it);
+	agent_receive(m, p, signed_by(h, "g01-2", &r), &close_it);
 	assert_int_equal(close_it, 1);
+	assert_int_equal(agent_stats(m)->rec_refused, 2);
+	assert_int_equal(agent_stats(m)->rec_badsig, 0);
 	snprintf(r.origin, sizeof(r.origin), "nobody");
 	snprintf(r.source, sizeof(r.source), "nobody");
-	agent_receive(m, p, &r, &close_it);
-	assert_int_equal(agent_stats(m)->rec_refused, 4);
+	agent_receive(m, p, signed_by(h, "g01-2", &r), &close_it);
+	assert_int_equal(close_it, 0);
+	assert_int_equal(agent_stats(m)->rec_refused, 3);
+	assert_int_equal(agent_stats(m)->rec_badsig, 1);
 	assert_null(lsdb_get(agent_lsdb(m), "connector:out:g00-1"));
 	assert_null(lsdb_get(agent_lsdb(m), "connector:out:nobody"));
+	harness_free(h);
+}
+
+/*
+ * relayed forgeries: a member (g01-2) signs a topology record in its
+ * master's name (g01-0) and a connector state of g00-1's with a
+ * sequence number of epoch 2^31-1; both are refused at every agent,
+ * the named origins included (the session stays: the relay is not the
+ * origin), and nothing changes. Then a genuine record of our own from
+ * a "former life" whose epoch is 2^31-1: refused to raise the epoch
+ * past 2^31-1 (logged), the agent keeps running and its value stands.
+ */
+static void
+test_forgeries(void **state)
+{
+	struct harness *h = start(2, 3);
+	struct agent *m = at(h, "g01-0"), *b = at(h, "g00-1");
+	struct peer *p = peer_find(m, "g01-2");
+	const char *dg = agent_digest(m);
+	char digest[65];
+	uint32_t ep = b->epoch;
+	struct lsrec r;
+	int close_it;
+
+	(void)state;
+	snprintf(digest, sizeof(digest), "%s", dg);
+	memset(&r, 0, sizeof(r));
+	r.kind = LSREC_TOPOLOGY;
+	snprintf(r.origin, sizeof(r.origin), "g01-0");
+	r.seq = (uint64_t)9 << 32 | 1;
+	r.version = 99;
+	r.text = xstrdup(lsdb_get(agent_lsdb(m), "topology")->text);
+	agent_receive(m, p, signed_by(h, "g01-2", &r), &close_it);
+	assert_int_equal(close_it, 0);
+	assert_int_equal(agent_stats(m)->rec_badsig, 1);
+	assert_true(lsdb_get(agent_lsdb(m), "topology")->version < 99);
+	lsrec_clear(&r);
+
+	r.kind = LSREC_CONNECTOR;
+	snprintf(r.origin, sizeof(r.origin), "g00-1");
+	snprintf(r.name, sizeof(r.name), "g00-g01");
+	snprintf(r.source, sizeof(r.source), "g00-1");
+	r.seq = (uint64_t)0x7fffffff << 32 | 5;
+	agent_receive(b, peer_find(b, "g00-0"), signed_by(h, "g01-2", &r),
+	    &close_it);
+	assert_int_equal(close_it, 0);
+	assert_int_equal(b->epoch, ep);
+	assert_int_equal(agent_stats(b)->rec_badsig, 1);
+	assert_string_equal(agent_digest(m), digest);
+
+	/* ours, genuinely signed, at the last epoch */
+	agent_receive(b, peer_find(b, "g00-0"), signed_by(h, "g00-1", &r),
+	    &close_it);
+	assert_int_equal(close_it, 0);
+	assert_int_equal(b->epoch, ep);
+	assert_true(lsdb_get(agent_lsdb(b), "connector:g00-g01:g00-1")->seq >>
+	    32 == ep);
 	harness_free(h);
 }
 
@@ -395,6 +462,7 @@ main(void)
 		cmocka_unit_test(test_propagation),
 		cmocka_unit_test(test_replay_and_older),
 		cmocka_unit_test(test_refused_origins),
+		cmocka_unit_test(test_forgeries),
 		cmocka_unit_test(test_master_lost_and_back),
 		cmocka_unit_test(test_restart_from_disk),
 		cmocka_unit_test(test_state_lost),

@@ -176,10 +176,10 @@ test_epoch_past_limit(void **state)
 	(void)state;
 	agent_epoch_past(a, (uint64_t)UINT32_MAX << 32 | 5);
 	assert_int_equal(a->epoch, epoch);
-	agent_epoch_past(a, (uint64_t)0x7ffffffeu << 32);
+	agent_epoch_past(a, (uint64_t)0x7fffffffu << 32);
 	assert_int_equal(a->epoch, epoch);
-	agent_epoch_past(a, (uint64_t)0x7ffffffdu << 32);
-	assert_int_equal(a->epoch, 0x7ffffffeu);
+	agent_epoch_past(a, (uint64_t)0x7ffffffeu << 32);
+	assert_int_equal(a->epoch, 0x7fffffffu);
 	harness_free(h);
 }
 

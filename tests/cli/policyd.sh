@@ -3,7 +3,10 @@
 # (Postfix's own client) and a raw client, policy delegation, rotation,
 # snapshot changes under a held connection, malformed input, requests
 # split across reads, a client that does not read, many connections at
-# once, idle timeout, max_clients and running out of descriptors.
+# once, idle timeout, max_clients and running out of descriptors; hostile
+# clients: slowloris (request_timeout, a trickler's place to a new
+# client), many recipients in a session (memory), half-close (every reply
+# written before the close).
 #
 # Daemons in the foreground (-d), logs in $tmp:
 #   A  seed002 as lon-bh1, unix sockets, snapshot STATE_DIR/lst.snapshot,
@@ -14,6 +17,8 @@
 #      sender restrictions on connector A-C
 #   C  B's snapshot, unix sockets, client_idle_timeout 500ms, max_clients 3
 #   D  B's snapshot, unix sockets, at most 16 descriptors (ulimit -n)
+#   E  B's snapshot, unix sockets, max_clients 8, request_timeout 1500ms,
+#      client_idle_timeout 10s
 # tests/policyd/client.py is the raw client (see its header).
 #
 # Run from the repository root with BUILD set to the build directory
@@ -419,6 +424,13 @@ reset"; } &&
     alive "$A_PID"
 result "socketmap client that does not read 100,000 replies: closed past 1 MB, others served" $?
 
+# a client that shuts its write side down after its last request still
+# gets every reply (more than the socket buffers hold wait in the daemon)
+client halfclose "$A_MAP" 50000 x@london.contoso.test
+out "replies 50000 of 50000
+closed" && alive "$A_PID"
+result "socketmap half-close after 50,000 lookups: all 50,000 replies written, then closed" $?
+
 # ---- malformed policy requests
 OTHER_POLICY='request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@nowhere.contoso.test\n\n'
 
@@ -723,6 +735,51 @@ reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
 open"
 result "policy END-OF-MESSAGE: recipients remembered per instance, a new instance forgets them" $?
 
+# long_list FIRST N LAST SIZE: one message of FIRST, N recipients with
+# no limit on their routes, LAST, then END-OF-MESSAGE with SIZE
+long_list() {
+	python3 -c '
+import sys
+first, n, last, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def rcpt(r):
+    sys.stdout.write("request=smtpd_access_policy\nprotocol_state=RCPT\n"
+                     "instance=5.1\nrecipient=%s\nsize=0\n\n" % r)
+rcpt(first)
+for i in range(n):
+    rcpt("u%d@c.tiny.test" % i)
+rcpt(last)
+sys.stdout.write("request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\n"
+                 "instance=5.1\nrecipient=\nsize=%s\n\n" % size)' "$@" |
+	    client send "$B_POL" --policy --replies $(($2 + 3))
+	[ "$(grep -c '^reply: action=DUNNO$' "$tmp/out")" -ge $(($2 + 2)) ] &&
+	    tail -n 2 "$tmp/out" >"$tmp/out2" && mv "$tmp/out2" "$tmp/out"
+}
+
+long_list x@b.tiny.test 1500 y@c.tiny.test 2000000
+out "reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
+open"
+result "policy END-OF-MESSAGE: the limit of the first of 1,502 recipients rejects (552 5.3.4)" $?
+
+long_list y@c.tiny.test 1500 x@b.tiny.test 2000000
+out "reply: action=552 5.3.4 message size 2000000 $LIMIT_TEXT
+open" && grep -Fq "recipient=x@b.tiny.test decision=reject status=5.3.4 size=2000000 stage=end-of-message " "$B_LOG"
+result "policy END-OF-MESSAGE: the limit of the last of 1,502 recipients rejects (logged)" $?
+
+long_list x@b.tiny.test 1500 y@c.tiny.test 1048576
+out "reply: action=DUNNO
+open"
+result "policy END-OF-MESSAGE: 1,502 recipients, size at the limit: DUNNO" $?
+
+# 20 sessions of 1,000 RCPTs of 2 KB addresses each (40 MB of
+# addresses): what the daemon keeps does not grow with them
+client rcpts "$B_POL" "$B_PID" 20 1000 2000 c.tiny.test
+sed -n 's/^rss_kb \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$tmp/out" >"$tmp/rss"
+read -r rss0 rss1 <"$tmp/rss"
+echo "# policyd RSS before ${rss0:-?} kB, after 20 x 1,000 recipients ${rss1:-?} kB"
+head -n 1 "$tmp/out" | grep -Fxq "replies 20000 of 20000" &&
+    [ -n "${rss0:-}" ] && [ "$rss1" -lt $((rss0 + 8192)) ]
+result "policy: 20 sessions x 1,000 RCPTs of 2 KB addresses: RSS grows under 8 MB" $?
+
 printf 'request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=q@nobody.tiny.test\nsize=0\n\n' |
     client send "$B_POL" --policy --replies 1
 out "reply: action=550 5.4.4 no server or connector serves nobody.tiny.test, a domain of the organization
@@ -821,6 +878,15 @@ client lookup "$C_MAP" x@example.com
 out "NOTFOUND " && alive "$C_PID"
 result "max_clients: the next connection after those is served" $?
 
+# after EOF, replies the client does not read: closed after
+# client_idle_timeout (its place freed), not kept forever
+client halfclose "$C_MAP" 50000 x@b.tiny.test --noread 1500
+grep -q '^closed$' "$tmp/out" && ! grep -Fxq "replies 50000 of 50000" "$tmp/out" &&
+    grep -Fq "socketmap: replies not read within client_idle_timeout, closing" "$C_LOG" &&
+    client many "$C_MAP" 3 x@example.com && out "connections 3
+reply: 3 NOTFOUND "
+result "half-close, replies not read: closed after client_idle_timeout (logged), places free" $?
+
 settings d "" >"$tmp/d.conf"
 D_LOG="$tmp/d.log"
 cur_log=$D_LOG
@@ -835,6 +901,45 @@ client hold "$D_MAP" 24 1500 &&
     client many "$D_MAP" 3 x@example.com && out "connections 3
 reply: 3 NOTFOUND " && alive "$D_PID"
 result "out of descriptors: accept pauses (logged), serves again once they free" $?
+
+settings e "max_clients = 8
+client_idle_timeout = 10s
+request_timeout = 1500ms" >"$tmp/e.conf"
+E_LOG="$tmp/e.log"
+cur_log=$E_LOG
+start e "$tmp/e.conf" && wait_log "$E_LOG" "snapshot=$B_SNAP loaded "
+result "daemon E (max_clients 8, request_timeout 1500ms) starts" $? || exit 1
+E_PID=$pid
+E_MAP="unix:$tmp/e.map"
+E_POL="unix:$tmp/e.pol"
+
+# all_normal: slowloris output: the normal client got every answer (of
+# 10 tries or more), no trickler's request was answered
+all_normal() {
+	awk '/^normal / { split($2, f, "/"); ok = f[1] == f[2] && f[2] >= 10 }
+	    /^trickler answers / { ok = ok && $3 == 0 } END { exit !ok }' \
+	    "$tmp/out"
+}
+
+# two tricklers (places to spare): each closed at request_timeout,
+# though a byte comes every 0.25 s (the idle timeout never runs out)
+client slowloris "$E_MAP" 2 2500 x@b.tiny.test
+all_normal && grep -q '^trickler closed [1-9]' "$tmp/out" &&
+    grep -Fq "socketmap: request not whole after request_timeout=1500ms, closing" "$E_LOG"
+result "slowloris, 2 tricklers: each closed at request_timeout (logged), a normal client served" $?
+echo "# $(tr '\n' ' ' <"$tmp/out")"
+
+# 40 tricklers coming back as soon as closed, 8 places: a normal client
+# that connects takes the place of the longest in a request
+client slowloris "$E_MAP" 40 2500 x@b.tiny.test
+all_normal && grep -Fq "socketmap: max_clients=8 reached, closing the session longest in a request" "$E_LOG"
+result "slowloris, 40 tricklers on 8 places: a normal socketmap client gets every answer" $?
+echo "# $(tr '\n' ' ' <"$tmp/out")"
+
+client slowloris "$E_POL" 40 2500 x@b.tiny.test --policy
+all_normal && grep -Fq "policy: max_clients=8 reached, closing the session longest in a request" "$E_LOG"
+result "slowloris, 40 policy tricklers on 8 places: a normal policy client gets every answer" $?
+echo "# $(tr '\n' ' ' <"$tmp/out")"
 
 # ---------------------------------------------------------------- the end
 # stop NAME PID LOG: alive until now, exits 0 on SIGTERM, no sanitizer report
@@ -854,5 +959,6 @@ stop A "$A_PID" "$A_LOG"
 stop B "$B_PID" "$B_LOG"
 stop C "$C_PID" "$C_LOG"
 stop D "$D_PID" "$D_LOG"
+stop E "$E_PID" "$E_LOG"
 
 [ "$failed" -eq 0 ]

@@ -64,6 +64,32 @@ Every wait is bounded (--timeout, default 10 s); nothing here retries.
   hold ADDR N MS
       N connections open at once (each connected before the next), held
       MS milliseconds without a byte sent, then closed: "connections N".
+
+  slowloris ADDR N MS KEY [--policy]
+      For MS milliseconds, N tricklers each send a socketmap lookup of
+      KEY (--policy: a policy RCPT request for recipient KEY), all but
+      its last byte, a byte every 0.25 s (the first at once), and connect again
+      0.25 s after the daemon closed them; meanwhile a normal client
+      looks KEY up on a new connection every 0.1 s (each waits 2 s at
+      most for its reply). Prints "normal A/T" (answers of tries; an
+      answer is a reply, whatever it says), "trickler answers X" and
+      "trickler closed C" (times the daemon closed one).
+
+  halfclose ADDR N KEY [--noread MS]
+      N lookups of KEY on one connection, written while reading the
+      replies (about 600 KB of them left unread all along: more than the
+      socket buffers hold, so some wait in the daemon), then
+      shutdown(SHUT_WR) after the last (then MS milliseconds of not
+      reading), then the replies are read to the end: "replies R of N", then how the connection ended ("closed",
+      "reset", "open").
+
+  rcpts ADDR PID SESSIONS N LEN DOMAIN
+      SESSIONS policy connections, each with one message (instance) of
+      N RCPT requests, recipients of LEN-byte local parts at DOMAIN (no
+      END-OF-MESSAGE), all replies read with the sessions kept open:
+      "replies R of SESSIONS*N" (R counting action=DUNNO), "rss_kb
+      BEFORE AFTER" (VmRSS of process PID before the first request and
+      after the last reply).
 """
 import argparse
 import codecs
@@ -73,6 +99,7 @@ import selectors
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 TIMEOUT = 10.0
@@ -409,6 +436,171 @@ def cmd_hold(a):
         s.close()
 
 
+def cmd_slowloris(a):
+    if a.policy:
+        req = (b"request=smtpd_access_policy\nprotocol_state=RCPT\n"
+               b"recipient=%s\n\n" % os.fsencode(a.key))
+    else:
+        req = netstring(b"transport " + os.fsencode(a.key))
+    end = time.monotonic() + a.ms / 1000.0
+    normal = [0, 0]
+
+    def ask():
+        while time.monotonic() < end:
+            normal[1] += 1
+            try:
+                s = connect(a.addr)
+                r = Reader(s)
+                s.sendall(req)
+                wait = time.monotonic() + 2.0
+                if (r.policy_reply(wait) if a.policy else
+                        r.netstring(wait)) is not None:
+                    normal[0] += 1
+                s.close()
+            except OSError:
+                pass
+            time.sleep(0.1)
+
+    th = threading.Thread(target=ask)
+    th.start()
+    tricklers = [[None, 0, 0.0] for _ in range(a.n)]	# sock, sent, due
+    answers = closed = 0
+    while time.monotonic() < end:
+        now = time.monotonic()
+        for t in tricklers:
+            if t[2] > now:
+                continue
+            if t[0] is None:
+                try:
+                    t[0] = connect(a.addr)
+                except OSError:
+                    t[2] = now + 0.25
+                    continue
+                t[0].setblocking(False)
+                t[1] = 0
+            gone = False
+            try:
+                if t[1] < len(req) - 1:		# never the last byte
+                    t[0].send(req[t[1]:t[1] + 1])
+                    t[1] += 1
+                data = t[0].recv(65536)
+                if data:
+                    answers += 1
+                else:
+                    gone = True
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+            if gone:
+                closed += 1
+                t[0].close()
+                t[0] = None
+            t[2] = now + 0.25
+        time.sleep(0.02)
+    th.join()
+    for t in tricklers:
+        if t[0] is not None:
+            t[0].close()
+    print("normal %d/%d" % (normal[0], normal[1]))
+    print("trickler answers %d" % answers)
+    print("trickler closed %d" % closed)
+
+
+def cmd_halfclose(a):
+    s = connect(a.addr)
+    r = Reader(s)
+    req = netstring(b"transport " + os.fsencode(a.key))
+    # the first reply's length: about 600 KB of replies are left unread
+    # all along (more than the socket buffers hold, less than the 1 MB
+    # the daemon keeps for a client), so some wait in the daemon at EOF
+    s.sendall(req)
+    first = r.netstring(time.monotonic() + TIMEOUT)
+    if first is None:
+        print("replies 0 of %d" % a.n)
+        print(r.eof or "open")
+        return
+    window = 600000 // len(netstring(first))
+    s.setblocking(False)
+    data = req * (a.n - 1)
+    buf = r.buf
+    replies = 1
+    eof = None
+    shut = False
+    deadline = time.monotonic() + TIMEOUT
+    while eof is None and time.monotonic() < deadline:
+        sent = a.n - len(data) // len(req)
+        if data and sent - replies < window:
+            try:
+                data = data[s.send(data[:16384]):]
+            except BlockingIOError:
+                time.sleep(0.001)
+            except OSError:
+                eof = "reset"
+                break
+            if not data and not shut:
+                s.shutdown(socket.SHUT_WR)
+                shut = True
+                time.sleep(a.noread / 1000.0)
+            if sent - replies < window:
+                continue
+        try:
+            got = s.recv(65536)
+        except BlockingIOError:
+            time.sleep(0.001)
+            continue
+        except OSError:
+            eof = "reset"
+            break
+        if not got:
+            eof = "closed"
+            break
+        buf += got
+        # replies are netstrings: count the ones whole
+        at = 0
+        while True:
+            colon = buf.find(b":", at)
+            if colon < 0 or len(buf) < colon + int(buf[at:colon]) + 2:
+                break
+            at = colon + int(buf[at:colon]) + 2
+            replies += 1
+        buf = buf[at:]
+    print("replies %d of %d" % (replies, a.n))
+    print(eof or "open")
+    s.close()
+
+
+def rss_kb(pid):
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return -1
+
+
+def cmd_rcpts(a):
+    before = rss_kb(a.pid)
+    socks = [connect(a.addr) for _ in range(a.sessions)]
+    ok = 0
+    for i, s in enumerate(socks):
+        reqs = b"".join(
+            b"request=smtpd_access_policy\nprotocol_state=RCPT\n"
+            b"instance=%d.1\nrecipient=%s%d@%s\nsize=0\n\n" %
+            (i, b"r" * a.len, k, os.fsencode(a.domain))
+            for k in range(a.n))
+        s.sendall(reqs)
+        r = Reader(s)
+        for _ in range(a.n):
+            block = r.policy_reply(time.monotonic() + TIMEOUT)
+            if block is None:
+                break
+            ok += block == b"action=DUNNO\n\n"
+    after = rss_kb(a.pid)
+    print("replies %d of %d" % (ok, a.sessions * a.n))
+    print("rss_kb %d %d" % (before, after))
+    for s in socks:
+        s.close()
+
+
 def main():
     global TIMEOUT
     ap = argparse.ArgumentParser()
@@ -439,7 +631,13 @@ def main():
             ("many", cmd_many, (("n", int), ("key", str))),
             ("idle", cmd_idle, (("key", str), ("min_ms", int))),
             ("flood", cmd_flood, (("n", int), ("key", str))),
-            ("hold", cmd_hold, (("n", int), ("ms", int)))):
+            ("hold", cmd_hold, (("n", int), ("ms", int))),
+            ("slowloris", cmd_slowloris, (("n", int), ("ms", int),
+                                          ("key", str))),
+            ("halfclose", cmd_halfclose, (("n", int), ("key", str))),
+            ("rcpts", cmd_rcpts, (("pid", int), ("sessions", int),
+                                  ("n", int), ("len", int),
+                                  ("domain", str)))):
         p = sub.add_parser(name)
         p.add_argument("addr")
         for arg, kind in args:
@@ -448,6 +646,8 @@ def main():
             else:
                 p.add_argument(arg, type=kind)
         p.set_defaults(fn=fn, fresh=name == "fresh")
+    sub.choices["slowloris"].add_argument("--policy", action="store_true")
+    sub.choices["halfclose"].add_argument("--noread", type=int, default=0)
     a = ap.parse_args()
     TIMEOUT = a.timeout
     try:

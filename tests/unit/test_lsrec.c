@@ -64,6 +64,15 @@ rec_text(const struct lsrec *r, char *out, size_t size)
 				tabletest_put(out, size, "%c", *p);
 		}
 		break;
+	case LSREC_CERT:
+		tabletest_put(out, size, " p=%zu bytes", r->text ?
+		    strlen(r->text) : 0);
+		break;
+	}
+	if (r->siglen > 0) {
+		tabletest_put(out, size, " g=");
+		for (size_t i = 0; i < r->siglen; i++)
+			tabletest_put(out, size, "%02x", r->sig[i]);
 	}
 }
 
@@ -135,7 +144,8 @@ static const struct kind_case kind_cases[] = {
 	{ "kind name: topology", LSREC_TOPOLOGY, "topology" },
 	{ "kind name: connector", LSREC_CONNECTOR, "connector" },
 	{ "kind name: server", LSREC_SERVER, "server" },
-	{ "kind name: out of range", 3, "?" },
+	{ "kind name: cert", LSREC_CERT, "cert" },
+	{ "kind name: out of range", 4, "?" },
 	{ "kind name: negative", -1, "?" },
 };
 
@@ -344,6 +354,12 @@ struct decode_case {
 #define E_K	"field \"k\": unknown record kind"
 #define E_X	"field \"x\": want the topology text (1 to 4194304 bytes, " \
 		"no NUL)"
+#define E_G	"field \"g\": want a base64 signature of at most 160 bytes"
+#define E_P	"field \"p\": want the PEM certificate (1 to 16384 bytes, " \
+		"no NUL)"
+#define B64_8	"AAAAAAAA"
+#define B64_40	B64_8 B64_8 B64_8 B64_8 B64_8
+#define B64_220	B64_40 B64_40 B64_40 B64_40 B64_40 B64_8 B64_8 "AAAA"
 #define E_DIG	"field \"digest\": want 64 hex digits"
 #define E_HAVE	"field \"have\": want an array of at most 200000 entries"
 #define E_ENT(i)	"summary entry " #i ": want [KEY, ORIGIN, SEQ, VERSION]"
@@ -402,6 +418,52 @@ static const struct decode_case decode_cases[] = {
 	  "\"o\":\"a\",\"q\":9223372036854775807,\"t\":4102444800000,"
 	  "\"n\":\"b\",\"d\":0}", 0, "rec server o=a q=9223372036854775807 "
 	  "t=4102444800000 n=b d=0", NULL },
+	{ "rec: sequence over 2^63-1, as a decimal string", REC_ "\"k\":"
+	  "\"server\",\"o\":\"a\",\"q\":\"18446744073709551615\",\"t\":0,"
+	  "\"n\":\"b\",\"d\":0}", 0, "rec server o=a q=18446744073709551615 "
+	  "t=0 n=b d=0", NULL },
+	{ "rec: small sequence as a string too", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":\"7\",\"t\":0,\"n\":\"b\",\"d\":0}", 0,
+	  "rec server o=a q=7 t=0 n=b d=0", NULL },
+	{ "rec: sequence 2^64: too big", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":\"18446744073709551616\",\"t\":0,\"n\":\"b\",\"d\":0}", 0,
+	  NULL, E_U64("q") },
+	{ "rec: sequence string with a sign", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":\"-1\",\"t\":0,\"n\":\"b\",\"d\":0}", 0,
+	  NULL, E_U64("q") },
+	{ "rec: sequence string empty", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":\"\",\"t\":0,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("q") },
+	{ "rec: sequence string with an exponent", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":\"1e3\",\"t\":0,\"n\":\"b\",\"d\":0}", 0,
+	  NULL, E_U64("q") },
+	{ "rec: time as a string over 2^63-1", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":1,\"t\":\"9223372036854775808\",\"n\":\"b\","
+	  "\"d\":0}", 0, NULL, E_U64("t") },
+	{ "rec: with a signature", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":0,\"n\":\"b\",\"d\":0,\"g\":\"AAEC/w==\"}", 0,
+	  "rec server o=a q=1 t=0 n=b d=0 g=000102ff", NULL },
+	{ "rec: signature not base64", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":0,\"n\":\"b\",\"d\":0,\"g\":\"AA*C\"}", 0,
+	  NULL, E_G },
+	{ "rec: signature not a string", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":0,\"n\":\"b\",\"d\":0,\"g\":5}", 0, NULL, E_G },
+	{ "rec: signature too long", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":0,\"n\":\"b\",\"d\":0,\"g\":\"" B64_220 "\"}", 0,
+	  NULL, E_G },
+	{ "rec: cert", REC_ "\"k\":\"cert\",\"o\":\"a\",\"q\":1,\"t\":0,"
+	  "\"p\":\"-----BEGIN CERTIFICATE-----\"}", 0,
+	  "rec cert o=a q=1 t=0 p=27 bytes", NULL },
+	{ "rec: cert without PEM", REC_ "\"k\":\"cert\",\"o\":\"a\",\"q\":1,"
+	  "\"t\":0}", 0, NULL, E_P },
+	{ "rec: cert with an empty PEM", REC_ "\"k\":\"cert\",\"o\":\"a\","
+	  "\"q\":1,\"t\":0,\"p\":\"\"}", 0, NULL, E_P },
+	{ "summary: sequence over 2^63-1 and a cert key", SUM_ "[[\"cert:a\","
+	  "\"a\",\"18446744073709551615\",0],[\"topology\",\"a\",2,"
+	  "\"9223372036854775808\"]]}", 0,
+	  "summary [cert:a a 18446744073709551615 0] "
+	  "[topology a 2 9223372036854775808]", NULL },
+	{ "summary: sequence string that is not a number", SUM_
+	  "[[\"cert:a\",\"a\",\"x\",0]]}", 0, NULL, E_ENT(0) },
 	{ "rec: longest names", REC_ "\"k\":\"connector\",\"o\":\"" N64 "\","
 	  "\"q\":1,\"t\":1,\"c\":\"" N64 "\",\"s\":\"" N64 "\",\"d\":1}", 0,
 	  "rec connector o=" N64 " q=1 t=1 c=" N64 " s=" N64 " d=1", NULL },
@@ -547,8 +609,6 @@ static const struct decode_case decode_cases[] = {
 	  E_U64("q") },
 	{ "rec: sequence a real", REC_ "\"k\":\"server\",\"o\":\"a\","
 	  "\"q\":1.5,\"t\":1,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("q") },
-	{ "rec: sequence a string", REC_ "\"k\":\"server\",\"o\":\"a\","
-	  "\"q\":\"1\",\"t\":1,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("q") },
 	{ "rec: no time", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
 	  "\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
 	{ "rec: negative time", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
@@ -610,8 +670,10 @@ static const struct decode_case decode_cases[] = {
 	{ "topology: no version", TOPO_ "\"x\":\"a\"}", 0, NULL, E_U64("v") },
 	{ "topology: negative version", TOPO_ "\"v\":-1,\"x\":\"a\"}", 0,
 	  NULL, E_U64("v") },
-	{ "topology: version a string", TOPO_ "\"v\":\"12\",\"x\":\"a\"}", 0,
-	  NULL, E_U64("v") },
+	{ "topology: version a decimal string", TOPO_ "\"v\":\"12\",\"x\":"
+	  "\"a\"}", 0, "rec topology o=lon-rgm q=2 t=3 v=12 x=a", NULL },
+	{ "topology: version a string of letters", TOPO_ "\"v\":\"x\",\"x\":"
+	  "\"a\"}", 0, NULL, E_U64("v") },
 	{ "topology: no text", TOPO_ "\"v\":1}", 0, NULL, E_X },
 	{ "topology: empty text", TOPO_ "\"v\":1,\"x\":\"\"}", 0, NULL, E_X },
 	{ "topology: text a number", TOPO_ "\"v\":1,\"x\":5}", 0, NULL, E_X },
@@ -637,8 +699,8 @@ static const struct decode_case decode_cases[] = {
 	  E_ENT(0) },
 	{ "summary: origin a number", SUM_ "[[\"topology\",1,1,2]]}", 0,
 	  NULL, E_ENT(0) },
-	{ "summary: sequence a string", SUM_ "[[\"topology\",\"a\",\"1\",2]]}",
-	  0, NULL, E_ENT(0) },
+	{ "summary: sequence a decimal string", SUM_ "[[\"topology\",\"a\","
+	  "\"1\",2]]}", 0, "summary [topology a 1 2]", NULL },
 	{ "summary: sequence a real", SUM_ "[[\"topology\",\"a\",1.5,2]]}", 0,
 	  NULL, E_ENT(0) },
 	{ "summary: negative sequence", SUM_ "[[\"topology\",\"a\",-1,2]]}",
@@ -739,6 +801,14 @@ static const struct rec_case rec_cases[] = {
 	  "\"q\" \\ \t\x01\x1f\x7f \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
 	{ "round trip: topology, largest version", LSREC_TOPOLOGY, "x", 1, 1,
 	  NULL, NULL, 0, I64MAX, ";" },
+	{ "round trip: server, sequence 2^64-1", LSREC_SERVER, "a",
+	  UINT64_MAX, 1, "b", NULL, 1, 0, NULL },
+	{ "round trip: server, sequence 2^63", LSREC_SERVER, "a",
+	  I64MAX + 1, 1, "b", NULL, 0, 0, NULL },
+	{ "round trip: topology, version 2^64-1", LSREC_TOPOLOGY, "x", 1, 1,
+	  NULL, NULL, 0, UINT64_MAX, ";" },
+	{ "round trip: cert", LSREC_CERT, "lon-bh1", 9, 2, NULL, NULL, 0, 0,
+	  "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" },
 };
 
 /* make_rec - a record from a row; it owns a copy of the text */
@@ -771,7 +841,7 @@ assert_rec_equal(const struct lsrec *a, const struct lsrec *b)
 	rec_text(a, ta, sizeof(ta));
 	rec_text(b, tb, sizeof(tb));
 	assert_string_equal(ta, tb);
-	if (a->kind == LSREC_TOPOLOGY)
+	if (a->kind == LSREC_TOPOLOGY || a->kind == LSREC_CERT)
 		assert_string_equal(a->text, b->text);
 }
 
@@ -894,6 +964,7 @@ test_summary_round_trip(void **state)
 		{ "connector:" N64 ":" N64, N64, I64MAX, 0 },
 		{ "server:ny-bh1", "lon-rgm", 0, 0 },
 		{ "topology", "lon-rgm", 2, I64MAX },
+		{ "cert:a", "a", UINT64_MAX, UINT64_MAX },
 	};
 	struct lsmsg m;
 	char err[256], *buf;
