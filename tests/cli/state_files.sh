@@ -35,6 +35,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 failed=0
 . tests/cli_lib.sh
+. tests/agent/agent_lib.sh	# until_ok, alive
 cur_log=""
 
 # wait_log LOG TEXT: bounded wait (10 s) for a line of a log with TEXT
@@ -45,20 +46,6 @@ wait_log() {
 		[ "$i" -gt 100 ] && return 1
 		sleep 0.1
 	done
-}
-
-# until_ok CMD...: bounded wait (10 s) for CMD to succeed
-until_ok() {
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ "$i" -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
-
-alive() {
-	kill -0 "$1" 2>/dev/null
 }
 
 # ------------------------------------------------- lsa-policyd, snapshot
