@@ -48,6 +48,7 @@ AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/control.c lsa-agent/monitor.c \
 	       lsa-agent/liveness.c lsa-agent/reroute.c lsa-agent/child.c
 AGENT_CORE_SRCS += lsa-agent/session_cmd.c
+AGENT_CORE_SRCS += lsa-agent/resolve.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c

@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/dns.h>
 #include <event2/util.h>
 
 #include "agent_priv.h"
@@ -67,14 +68,30 @@
 #define AGENT_WRITE_RETRY_MS	1000		/* first retry of a write */
 #define AGENT_WRITE_RETRY_MAX_MS 30000		/* retries back off to */
 
-/* agent_now_ms - wall clock in ms (record times and ages) */
-uint64_t
-agent_now_ms(void)
+/* agent_clock_ms - clock id in ms */
+static uint64_t
+agent_clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* agent_now_ms - monotonic ms, for every interval and timeout (liveness,
+ * peers, rerouting): a step of the wall clock does not move it */
+uint64_t
+agent_now_ms(void)
+{
+	return agent_clock_ms(CLOCK_MONOTONIC);
+}
+
+/* agent_wall_ms - the wall clock in ms: record times (lsrec time_ms) and
+ * the record ages shown from them, nothing that is waited for */
+uint64_t
+agent_wall_ms(void)
+{
+	return agent_clock_ms(CLOCK_REALTIME);
 }
 
 /* agent_after - (re)arm ev to fire in ms: every timer of the agent */
@@ -87,7 +104,8 @@ agent_after(struct event *ev, uint64_t ms)
 	event_add(ev, &tv);
 }
 
-/* agent_clock - the link monitor's clock (injectable, agent_conf) */
+/* agent_clock - the link monitor's clock (injectable, agent_conf; else
+ * monotonic) */
 uint64_t
 agent_clock(const struct agent *a)
 {
@@ -206,7 +224,7 @@ agent_write_state(struct agent *a)
 		if (a->write_failing_ms != 0)
 			log_info("state write server=%s: recovered after %"
 			    PRIu64 " ms", a->self,
-			    agent_now_ms() - a->write_failing_ms);
+			    agent_wall_ms() - a->write_failing_ms);
 		a->write_failing_ms = 0;
 		a->write_backoff_ms = 0;
 		a->write_error[0] = '\0';
@@ -219,7 +237,7 @@ agent_write_state(struct agent *a)
 	if (a->write_backoff_ms > AGENT_WRITE_RETRY_MAX_MS)
 		a->write_backoff_ms = AGENT_WRITE_RETRY_MAX_MS;
 	if (a->write_failing_ms == 0) {
-		a->write_failing_ms = agent_now_ms();
+		a->write_failing_ms = agent_wall_ms(); /* shown to a person */
 		log_warnx("state write server=%s: %s; retrying in %" PRIu64
 		    " ms, backing off to %d ms", a->self, a->write_error,
 		    a->write_backoff_ms, AGENT_WRITE_RETRY_MAX_MS);
@@ -380,7 +398,7 @@ agent_originate(struct agent *a, struct lsrec *r)
 {
 	snprintf(r->origin, sizeof(r->origin), "%s", a->self);
 	r->seq = agent_next_seq(a);
-	r->time_ms = (int64_t)agent_now_ms();
+	r->time_ms = (int64_t)agent_wall_ms();
 	if (sig_sign(a->sig, r) < 0)
 		log_warnx("lst server=%s: cannot sign a record: sent "
 		    "unsigned, every peer refuses it", a->self);
@@ -1063,6 +1081,26 @@ agent_poll_cb(evutil_socket_t fd, short ev, void *arg)
 		log_info("topology server=%s: %s", a->self, msg);
 }
 
+/* agent_dns_start - the resolver of peer names (session_connect) */
+static void
+agent_dns_start(struct agent *a)
+{
+	const char *path = a->conf.resolv_conf != NULL ?
+	    a->conf.resolv_conf : "/etc/resolv.conf";
+	int rc;
+
+	if ((a->dns = evdns_base_new(a->base, 0)) == NULL) {
+		log_warnx("dns server=%s: cannot set up the resolver; peer "
+		    "names will not resolve", a->self);
+		return;
+	}
+	/* a missing file leaves the defaults (localhost), as libc does */
+	if ((rc = evdns_base_resolv_conf_parse(a->dns, DNS_OPTIONS_ALL,
+	    path)) != 0)
+		log_debug("dns server=%s: %s: error %d, defaults used",
+		    a->self, path, rc);
+}
+
 /* agent_start - listen, control socket, originate, connect */
 int
 agent_start(struct agent *a, char *err, size_t errlen)
@@ -1087,6 +1125,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	}
 	evconnlistener_set_error_cb(a->listener, agent_accept_error_cb);
 	a->resume_ev = evtimer_new(a->base, agent_resume_cb, a);
+	agent_dns_start(a);
 	if (a->set->control_socket[0] != '\0' &&
 	    (a->control = control_new(a, a->set->control_socket, err,
 	    errlen)) == NULL)
@@ -1125,6 +1164,8 @@ agent_free(struct agent *a)
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);
+	if (a->dns != NULL)	/* requests left call back: resolve.c */
+		evdns_base_free(a->dns, 1);
 	if (a->control != NULL)
 		control_free(a->control);
 	if (a->listener != NULL)

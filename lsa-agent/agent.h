@@ -42,6 +42,8 @@ struct agent_conf {
 	int		 no_monitor;	/* tests of the protocol alone */
 	/* the link monitor's clock in ms (NULL: the real one); tests */
 	uint64_t	(*clock)(void *);
+	/* the resolver's configuration (NULL: /etc/resolv.conf); tests */
+	const char	*resolv_conf;
 };
 
 struct agent_stats {			/* counters since start */

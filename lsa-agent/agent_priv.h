@@ -140,6 +140,7 @@ struct session {
 	int		 ehlo_ok;	/* client: STARTTLS, X-LINK2STATE seen */
 	uint64_t	 bytes_out;
 	uint64_t	 recs_in;
+	struct resolve	*dns_req;	/* resolving the peer */
 	TAILQ_ENTRY(session) entry;
 };
 TAILQ_HEAD(session_list, session);
@@ -174,6 +175,8 @@ struct mon_link {			/* monitor.c */
 	struct event	*reuse_ev;
 	struct event	*probe_to;
 	struct bufferevent *bev;	/* probe in flight */
+	struct resolve	*dns_req;	/* target being resolved */
+	int		 resolving;	/* in resolve_start() */
 	int		 target;
 	TAILQ_ENTRY(mon_link) entry;
 };
@@ -181,6 +184,7 @@ TAILQ_HEAD(mon_list, mon_link);
 
 struct agent {
 	struct event_base *base;
+	struct evdns_base *dns;		/* peer names, off the loop */
 	struct agent_conf conf;
 	const struct settings *set;
 	char		 self[TOPO_NAME_MAX + 1];
@@ -206,6 +210,7 @@ struct agent {
 	char		*probe_src_text; /* monitor.c: the source in force */
 	struct sockaddr_storage probe_src; /* resolved; probe_srclen 0: none */
 	socklen_t	 probe_srclen;
+	struct resolve	*probe_src_req;	/* its name being resolved */
 	struct session_list pending;	/* inbound, not yet bound */
 	struct session_list closing;	/* closed, output draining */
 	int		 stopping;	/* agent_free: no draining */
@@ -225,12 +230,13 @@ struct agent {
 	int		 lock_fd;	/* STATE_DIR/lock, -1: not held */
 	struct event	*write_ev;	/* retries the state writes */
 	uint64_t	 write_backoff_ms; /* next retry after */
-	uint64_t	 write_failing_ms; /* wall clock; 0: writes succeed */
+	uint64_t	 write_failing_ms; /* agent_wall_ms; 0: writes succeed */
 	char		 write_error[256]; /* the last failure */
 };
 
 /* agent.c */
 uint64_t agent_now_ms(void);
+uint64_t agent_wall_ms(void);
 uint64_t agent_clock(const struct agent *a);
 void agent_after(struct event *ev, uint64_t ms);
 void agent_receive(struct agent *a, struct peer *from, struct lsrec *r,

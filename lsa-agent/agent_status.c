@@ -113,7 +113,7 @@ char *
 agent_lst_json(struct agent *a)
 {
 	json_t *o = json_object(), *recs = json_array();
-	int64_t now = (int64_t)agent_now_ms();
+	int64_t now = (int64_t)agent_wall_ms();
 
 	for (size_t i = 0; i < lsdb_count(a->db); i++) {
 		const struct lsrec *r = lsdb_at(a->db, i);

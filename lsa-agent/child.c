@@ -7,6 +7,12 @@
  * daemon never blocks in waitpid and needs no SIGCHLD handler. The
  * timeout stays armed until the child is reaped (a child that closes
  * its output and goes on is killed too).
+ *
+ * The child gets descriptors 0, 1 and 2 only (every other descriptor of
+ * the daemon is close-on-exec, and the rest are closed in the child as
+ * well) and a minimal environment (child_env): PATH, and MAIL_CONFIG when
+ * the daemon has it (postqueue and postfix read it); nothing else of the
+ * daemon's environment.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,8 +29,8 @@
 #include "xmalloc.h"
 
 #define CHILD_REAP_MS	5
-
-extern char **environ;
+#define CHILD_PATH	"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define CHILD_ENV_MAX	4
 
 struct child {
 	pid_t		 pid;
@@ -126,6 +132,21 @@ child_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 		event_active(sp->reap_ev, EV_TIMEOUT, 0);
 }
 
+/* child_env - the child's environment into env[CHILD_ENV_MAX]; the
+ * strings in buf (or the daemon's environment) */
+static void
+child_env(char *env[CHILD_ENV_MAX], char *buf, size_t buflen)
+{
+	const char *mc = getenv("MAIL_CONFIG");
+	int n = 0;
+
+	env[n++] = (char *)CHILD_PATH;
+	if (mc != NULL && *mc != '\0' &&
+	    (size_t)snprintf(buf, buflen, "MAIL_CONFIG=%s", mc) < buflen)
+		env[n++] = buf;
+	env[n] = NULL;
+}
+
 /* child_run - see child.h */
 struct child *
 child_run(struct event_base *base, char *const argv[], size_t max_out,
@@ -135,15 +156,20 @@ child_run(struct event_base *base, char *const argv[], size_t max_out,
 	struct timeval tv = { (time_t)(timeout_ms / 1000),
 	    (suseconds_t)(timeout_ms % 1000) * 1000 };
 	struct child *sp;
+	char *env[CHILD_ENV_MAX], envbuf[4096];
 	int p[2], rc;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return NULL;
+	child_env(env, envbuf, sizeof(envbuf));
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	/* a descriptor opened without close-on-exec (a library's) stays
+	 * here too */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	if (rc != 0) {

@@ -4,7 +4,9 @@
  *
  * child_run() starts argv[0] (a path; no shell, no PATH search) with
  * standard input from /dev/null, standard output to a pipe the loop reads,
- * standard error inherited (the daemon's log). When the child has exited
+ * standard error inherited (the daemon's log), no other descriptor, and
+ * a minimal environment: PATH=/usr/sbin:/usr/bin:/sbin:/bin, and
+ * MAIL_CONFIG when the daemon has it. When the child has exited
  * and its output is read to the end, done() is called once with the
  * output (NUL-terminated; not NULL) and a status: the exit code, or -1
  * when it was killed (timeout_ms passed: SIGKILL) or wrote more than

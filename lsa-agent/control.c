@@ -16,7 +16,10 @@
  *                               {"event":"lst","lst_version":N}
  *
  * An unknown request gets {"ok":false,"message":...}. At most
- * CONTROL_MAX_CLIENTS connections at once; more are closed at accept.
+ * CONTROL_MAX_CLIENTS connections at once; more are closed at accept. A
+ * client that sends no request, or does not read what it is sent, for
+ * control_idle_timeout is closed (a watcher may stay silent: only its
+ * writes are timed), so idle clients cannot lock lsactl out for long.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,13 +76,28 @@ control_write_cb(struct bufferevent *bev, void *arg)
 		control_client_free(cc);
 }
 
-/* control_event_cb - the client left */
+/* control_event_cb - the client left, or timed out */
 static void
 control_event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	struct control_client *cc = arg;
+
 	(void)bev;
-	(void)what;
-	control_client_free(arg);
+	if (what & BEV_EVENT_TIMEOUT)
+		log_info("control server=%s client closed reason=\"idle "
+		    "timeout\"", cc->ctl->agent->self);
+	control_client_free(cc);
+}
+
+/* control_timeouts - read and write time out; a watcher's writes only */
+static void
+control_timeouts(struct control_client *cc)
+{
+	uint64_t ms = cc->ctl->agent->set->control_idle_timeout;
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	bufferevent_set_timeouts(cc->bev, cc->watch ? NULL : &tv, &tv);
 }
 
 /* control_reply - one JSON line; the client is closed after it */
@@ -123,6 +141,7 @@ control_request(struct control_client *cc, char *line)
 		    (uintmax_t)agent_lst_version(a));
 
 		cc->watch = 1;
+		control_timeouts(cc);
 		bufferevent_write(cc->bev, ev, strlen(ev));
 		free(ev);
 	} else if (argc == 3 && strcmp(argv[0], "set-master") == 0) {
@@ -197,6 +216,7 @@ control_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	bufferevent_setcb(cc->bev, control_read_cb, control_write_cb,
 	    control_event_cb, cc);
+	control_timeouts(cc);
 	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&c->clients, cc, entry);
 	c->nclients++;

@@ -14,6 +14,7 @@
  * FILE:LINE: KEY: TEXT), 2 usage errors.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,11 @@ lsactl_usage(void)
 	    "              [--suppress] [--sender ADDRESS] [--json] ADDRESS...\n"
 	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"
 	    "              [--down-server NAME]... [--lst-version N] -o FILE\n"
-	    "       lsactl status [-c settings] [-S socket] [--json]\n"
-	    "       lsactl show lst [-c settings] [-S socket] [--json]\n"
-	    "       lsactl set-master [-c settings] [-S socket] GROUP SERVER\n"
-	    "       lsactl reload [-c settings] [-S socket]\n"
-	    "       lsactl connector [-c settings] [-S socket] down|up|auto NAME\n");
+	    "       lsactl status [-c settings] [-S socket] [-T seconds] [--json]\n"
+	    "       lsactl show lst [-c settings] [-S socket] [-T seconds] [--json]\n"
+	    "       lsactl set-master [-c settings] [-S socket] [-T seconds] GROUP SERVER\n"
+	    "       lsactl reload [-c settings] [-S socket] [-T seconds]\n"
+	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n");
 	exit(2);
 }
 
@@ -191,6 +192,9 @@ int
 main(int argc, char **argv)
 {
 	log_init("lsactl", 1, 0);
+	/* a peer that hangs up is a write error, reported, not a silent
+	 * exit 141 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		lsactl_usage();
 	for (size_t i = 0; i < sizeof(lsactl_cmds) / sizeof(lsactl_cmds[0]);

@@ -2,19 +2,22 @@
  * lsactl_agent.c - the commands that ask the running lsa-agent, over its
  * control socket (control.c has the requests and the JSON replies):
  *
- *   lsactl status [-c SETTINGS] [-S SOCKET] [--json]
- *   lsactl show lst [-c SETTINGS] [-S SOCKET] [--json]
- *   lsactl set-master [-c ..] [-S ..] GROUP SERVER
- *   lsactl reload [-c ..] [-S ..]
- *   lsactl connector [-c ..] [-S ..] down|up|auto NAME
+ *   lsactl status [-c SETTINGS] [-S SOCKET] [-T SECONDS] [--json]
+ *   lsactl show lst [-c SETTINGS] [-S SOCKET] [-T SECONDS] [--json]
+ *   lsactl set-master [-c ..] [-S ..] [-T ..] GROUP SERVER
+ *   lsactl reload [-c ..] [-S ..] [-T ..]
+ *   lsactl connector [-c ..] [-S ..] [-T ..] down|up|auto NAME
  *
- * The socket is -S, else the settings' agent.control_socket. Exit status:
- * 0 done, 1 the agent said no (its message on stderr) or cannot be
- * reached, 2 usage.
+ * The socket is -S, else the settings' agent.control_socket. -T SECONDS
+ * bounds the whole exchange (default LSACTL_AGENT_TIMEOUT_MS): an agent
+ * that does not answer in time is an error, not a hang. Exit status:
+ * 0 done, 1 the agent said no (its message on stderr), cannot be reached
+ * or did not answer in time, 2 usage.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +33,13 @@
 #include "settings.h"
 #include "xmalloc.h"
 
+#define LSACTL_AGENT_TIMEOUT_MS	10000
+
 struct lsactl_agent_opts {
 	const char	*settings;
 	const char	*socket;
 	int		 json;
+	long		 timeout_ms;
 };
 
 /* lsactl_agent_opts - -c, -S, --json; returns the first operand */
@@ -44,12 +50,25 @@ lsactl_agent_getopt(int argc, char **argv, struct lsactl_agent_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char *end;
+	double secs;
 	int ch;
 
 	memset(o, 0, sizeof(*o));
+	o->timeout_ms = LSACTL_AGENT_TIMEOUT_MS;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:S:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:S:T:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'T':
+			secs = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || !(secs > 0) ||
+			    secs > 3600)
+				lsactl_usage();
+			o->timeout_ms = (long)(secs * 1000 + 0.5);
+			if (o->timeout_ms < 1)
+				o->timeout_ms = 1;
+			break;
 		case 'c':
 			o->settings = optarg;
 			break;
@@ -66,6 +85,16 @@ lsactl_agent_getopt(int argc, char **argv, struct lsactl_agent_opts *o)
 	return optind;
 }
 
+/* lsactl_agent_ms - a monotonic clock in ms, for the deadline */
+static long
+lsactl_agent_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* lsactl_agent_ask - send one request, return the reply line (or NULL) */
 static json_t *
 lsactl_agent_ask(const struct lsactl_agent_opts *o, const char *req,
@@ -78,6 +107,10 @@ lsactl_agent_ask(const struct lsactl_agent_opts *o, const char *req,
 	size_t len = 0, cap = 0;
 	json_t *reply;
 	json_error_t je;
+	long deadline = lsactl_agent_ms() + o->timeout_ms;
+	struct timeval sndto = { o->timeout_ms / 1000,
+	    (o->timeout_ms % 1000) * 1000 };
+	char *line;
 	ssize_t n;
 	int fd;
 
@@ -93,26 +126,51 @@ lsactl_agent_ask(const struct lsactl_agent_opts *o, const char *req,
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
 	    o->socket ? o->socket : s.control_socket);
 	settings_free(&s);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sndto, sizeof(sndto)) <
+	    0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		fprintf(stderr, "lsactl: %s: %s (is lsa-agent running?)\n",
-		    sun.sun_path, strerror(errno));
-		exit(1);
-	}
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
-		fprintf(stderr, "lsactl: %s: %s\n", sun.sun_path,
+		    sun.sun_path, errno == EAGAIN ? "no answer in time" :
 		    strerror(errno));
 		exit(1);
 	}
+	line = xasprintf("%s\n", req);
+	n = send(fd, line, strlen(line), MSG_NOSIGNAL);
+	free(line);
+	if (n < 0) {
+		fprintf(stderr, "lsactl: %s: %s\n", sun.sun_path,
+		    errno == EAGAIN ? "no answer in time" : strerror(errno));
+		exit(1);
+	}
 	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long left = deadline - lsactl_agent_ms();
+
+		if (left <= 0 || (n = poll(&pfd, 1, (int)left)) == 0) {
+			fprintf(stderr, "lsactl: %s: no answer within %.3g s\n",
+			    sun.sun_path, (double)o->timeout_ms / 1000);
+			exit(1);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (len + 4096 > cap)
 			buf = xreallocarray(buf, cap = cap * 2 + 8192, 1);
 		if ((n = read(fd, buf + len, cap - len - 1)) < 0 &&
 		    errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0) {
+			fprintf(stderr, "lsactl: %s: %s\n", sun.sun_path,
+			    strerror(errno));
+			exit(1);
+		}
+		if (n == 0)
 			break;
 		len += (size_t)n;
+	}
+	if (len == 0) {
+		fprintf(stderr, "lsactl: %s: closed without an answer (too "
+		    "many clients?)\n", sun.sun_path);
+		exit(1);
 	}
 	close(fd);
 	if (buf == NULL)

@@ -5,7 +5,9 @@
  * Type=notify: READY=1 once it listens); SIGHUP re-reads the topology
  * file (a master floods it when newer); SIGTERM and SIGINT stop it
  * cleanly (sessions closed, files left as they are: the LST file is
- * always whole).
+ * always whole). With [agent] user set, it runs as that user once its
+ * listener and control socket are open (daemon_drop(); state_dir must be
+ * writable by that user).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -63,6 +65,8 @@ main(int argc, char **argv)
 	if ((a = agent_new(base, &c, err, sizeof(err))) == NULL ||
 	    agent_start(a, err, sizeof(err)) < 0)
 		fatalx("%s", err);
+	/* listening, keys and state loaded: root is no longer needed */
+	daemon_drop("lsa-agent", pc.set.agent_user);
 	sigterm = evsignal_new(base, SIGTERM, agent_main_stop, base);
 	sigint = evsignal_new(base, SIGINT, agent_main_stop, base);
 	sighup = evsignal_new(base, SIGHUP, agent_main_hup, a);

@@ -14,7 +14,10 @@
  * path (a firewall rule on its source address) would go unseen. A source
  * that cannot be bound (not an address of this host) fails the probe of
  * that target, logged; one that does not resolve is logged once and the
- * probes go unbound.
+ * probes go unbound. Numeric addresses never touch DNS; names (targets
+ * and the source) are resolved off the event loop (evdns, the agent's
+ * resolver), within probe_timeout for a target: a slow name server
+ * delays that probe only.
  *
  * Per link, as seed 002 tells it:
  *   up        probed every probe_interval
@@ -55,6 +58,7 @@
 
 #include "agent_priv.h"
 #include "log.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 #define MONITOR_PENALTY		1000.0
@@ -233,6 +237,8 @@ monitor_probe_done(struct mon_link *l, int ok)
 static void
 monitor_probe_end(struct mon_link *l)
 {
+	resolve_cancel(l->dns_req);
+	l->dns_req = NULL;
 	if (l->bev != NULL) {
 		bufferevent_free(l->bev);
 		l->bev = NULL;
@@ -264,6 +270,38 @@ monitor_target(const struct mon_link *l, int i, const char **host,
 
 static void monitor_probe_next(struct mon_link *l);
 
+/* monitor_source_cb - the probes' source resolved (or not) */
+static void
+monitor_source_cb(void *arg, int rc, struct evutil_addrinfo *res)
+{
+	struct agent *a = arg;
+
+	a->probe_src_req = NULL;
+	if (rc != 0) {
+		log_warnx("link server=%s source=%s: cannot resolve (%s), "
+		    "probes are not bound", a->self, a->probe_src_text,
+		    evutil_gai_strerror(rc));
+		return;
+	}
+	if (res->ai_addrlen <= sizeof(a->probe_src)) {
+		memcpy(&a->probe_src, res->ai_addr, res->ai_addrlen);
+		a->probe_srclen = res->ai_addrlen;
+	}
+	evutil_freeaddrinfo(res);
+	log_debug("link server=%s source=%s", a->self, a->probe_src_text);
+}
+
+/* monitor_source_stop - forget the source (and stop resolving it) */
+static void
+monitor_source_stop(struct agent *a)
+{
+	resolve_cancel(a->probe_src_req);
+	a->probe_src_req = NULL;
+	free(a->probe_src_text);
+	a->probe_src_text = NULL;
+	a->probe_srclen = 0;
+}
+
 /*
  * monitor_source - resolve the probes' source (probe_source, else this
  * server's topology address) when it is not the one in force; a source
@@ -273,8 +311,6 @@ static void
 monitor_source(struct agent *a)
 {
 	const char *text = a->set->probe_source;
-	struct addrinfo hints, *res = NULL;
-	int rc;
 
 	if ((text == NULL || *text == '\0') && a->self_idx >= 0)
 		text = a->topo->servers[a->self_idx].address;
@@ -282,25 +318,12 @@ monitor_source(struct agent *a)
 		text = "";
 	if (a->probe_src_text != NULL && strcmp(a->probe_src_text, text) == 0)
 		return;
-	free(a->probe_src_text);
+	monitor_source_stop(a);
 	a->probe_src_text = xstrdup(text);
-	a->probe_srclen = 0;
 	if (*text == '\0')
 		return;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(text, "0", &hints, &res)) != 0) {
-		log_warnx("link server=%s source=%s: cannot resolve (%s), "
-		    "probes are not bound", a->self, text, gai_strerror(rc));
-		return;
-	}
-	if (res->ai_addrlen <= sizeof(a->probe_src)) {
-		memcpy(&a->probe_src, res->ai_addr, res->ai_addrlen);
-		a->probe_srclen = res->ai_addrlen;
-	}
-	freeaddrinfo(res);
-	log_debug("link server=%s source=%s", a->self, text);
+	a->probe_src_req = resolve_start(a, text, "0", RESOLVE_PASSIVE,
+	    monitor_source_cb, a);
 }
 
 /* monitor_socket - a non-blocking, close-on-exec socket for ai, bound to
@@ -410,15 +433,63 @@ monitor_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	monitor_probe_next(l);
 }
 
-/* monitor_probe_next - try the next target, or conclude */
+/* monitor_dial - connect the probe to target host at ai; -1: failed */
+static int
+monitor_dial(struct mon_link *l, const struct evutil_addrinfo *ai,
+    const char *host)
+{
+	evutil_socket_t fd;
+
+	/* a bind failure fails this target, as a refusal would */
+	if ((fd = monitor_socket(l, ai, host)) < 0)
+		return -1;
+	if ((l->bev = bufferevent_socket_new(l->a->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	bufferevent_setcb(l->bev, monitor_read_cb, NULL, monitor_event_cb, l);
+	bufferevent_enable(l->bev, EV_READ | EV_WRITE);
+	if (bufferevent_socket_connect(l->bev, ai->ai_addr,
+	    (int)ai->ai_addrlen) < 0) {
+		monitor_probe_end(l);
+		return -1;
+	}
+	agent_after(l->probe_to, l->a->set->probe_timeout);
+	return 0;
+}
+
+/* monitor_resolved_cb - the target's address: connect, or the next
+ * target */
+static void
+monitor_resolved_cb(void *arg, int rc, struct evutil_addrinfo *res)
+{
+	struct mon_link *l = arg;
+	const char *host;
+	unsigned port;
+	int ok;
+
+	l->dns_req = NULL;
+	evtimer_del(l->probe_to);
+	ok = rc == 0 && monitor_target(l, l->target, &host, &port) == 0 &&
+	    monitor_dial(l, res, host) == 0;
+	if (rc != 0)
+		log_debug("link server=%s connector=%s target=%d: %s",
+		    l->a->self, l->name, l->target, evutil_gai_strerror(rc));
+	else
+		evutil_freeaddrinfo(res);
+	if (!ok && !l->resolving)
+		monitor_probe_next(l);
+}
+
+/* monitor_probe_next - try the next target, or conclude; a target's name
+ * is resolved within probe_timeout */
 static void
 monitor_probe_next(struct mon_link *l)
 {
-	struct addrinfo hints, *res = NULL;
 	const char *host;
 	unsigned port;
 	char serv[16];
-	evutil_socket_t fd;
 
 	for (;;) {
 		l->target++;
@@ -426,35 +497,16 @@ monitor_probe_next(struct mon_link *l)
 			monitor_probe_done(l, 0);
 			return;
 		}
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_NUMERICSERV;
 		snprintf(serv, sizeof(serv), "%u", port);
-		if (getaddrinfo(host, serv, &hints, &res) != 0)
-			continue;
-		/* a bind failure fails this target, as a refusal would */
-		if ((fd = monitor_socket(l, res, host)) < 0) {
-			freeaddrinfo(res);
-			continue;
-		}
-		if ((l->bev = bufferevent_socket_new(l->a->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-			evutil_closesocket(fd);
-			freeaddrinfo(res);
-			continue;
-		}
-		bufferevent_setcb(l->bev, monitor_read_cb, NULL,
-		    monitor_event_cb, l);
-		bufferevent_enable(l->bev, EV_READ | EV_WRITE);
-		if (bufferevent_socket_connect(l->bev, res->ai_addr,
-		    (int)res->ai_addrlen) < 0) {
-			freeaddrinfo(res);
-			monitor_probe_end(l);
-			continue;
-		}
-		freeaddrinfo(res);
 		agent_after(l->probe_to, l->a->set->probe_timeout);
-		return;
+		/* an answer at once comes back here: the loop goes on
+		 * rather than recursing */
+		l->resolving = 1;
+		l->dns_req = resolve_start(l->a, host, serv, 0,
+		    monitor_resolved_cb, l);
+		l->resolving = 0;
+		if (l->dns_req != NULL || l->bev != NULL)
+			return;		/* resolving, or connecting */
 	}
 }
 
@@ -462,7 +514,7 @@ monitor_probe_next(struct mon_link *l)
 static void
 monitor_probe(struct mon_link *l)
 {
-	if (l->bev != NULL)
+	if (l->bev != NULL || l->dns_req != NULL)
 		return;
 	l->target = -1;
 	monitor_probe_next(l);
@@ -475,7 +527,7 @@ monitor_peer(struct agent *a, int sv, int full)
 	struct mon_link *l;
 
 	TAILQ_FOREACH(l, &a->links, entry) {
-		if (l->bev != NULL || l->conn < 0 ||
+		if (l->bev != NULL || l->dns_req != NULL || l->conn < 0 ||
 		    !topo_list_has(&a->topo->connectors[l->conn].targets, sv) ||
 		    l->state != (full ? MON_DOWN : MON_UP))
 			continue;
@@ -513,9 +565,7 @@ monitor_free_all(struct agent *a)
 {
 	while (!TAILQ_EMPTY(&a->links))
 		monitor_link_free(a, TAILQ_FIRST(&a->links));
-	free(a->probe_src_text);
-	a->probe_src_text = NULL;
-	a->probe_srclen = 0;
+	monitor_source_stop(a);
 }
 
 /* monitor_find - the link of connector name, or NULL */

@@ -49,6 +49,7 @@
 
 #include "agent_priv.h"
 #include "log.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 static const char *session_states[] = {
@@ -238,6 +239,8 @@ session_close(struct session *s, const char *why, int bad)
 			s->pending = 0;
 		}
 	}
+	resolve_cancel(s->dns_req);
+	s->dns_req = NULL;
 	session_set_state(s, SS_CLOSED);
 	s->paused = 0;
 	TAILQ_INSERT_TAIL(&a->closing, s, entry);
@@ -796,48 +799,72 @@ session_accept(struct agent *a, evutil_socket_t fd, const struct sockaddr *sa,
 	return s;
 }
 
-/* session_connect - an outbound session to peer p */
+/* session_dial - connect s over a close-on-exec socket to ai; -1 on
+ * failure (errno) */
+static int
+session_dial(struct session *s, const struct evutil_addrinfo *ai)
+{
+	evutil_socket_t fd;
+
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (bufferevent_setfd(s->raw, fd) < 0) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	bufferevent_enable(s->raw, EV_READ | EV_WRITE);
+	return bufferevent_socket_connect(s->raw, ai->ai_addr,
+	    (int)ai->ai_addrlen);
+}
+
+/* session_resolved_cb - the peer's address: connect, or close the
+ * session (the peer retries later) */
+static void
+session_resolved_cb(void *arg, int rc, struct evutil_addrinfo *res)
+{
+	struct session *s = arg;
+	char why[128];
+
+	s->dns_req = NULL;
+	if (rc != 0)
+		snprintf(why, sizeof(why), "cannot resolve %s: %s",
+		    s->addr, evutil_gai_strerror(rc));
+	else if (session_dial(s, res) < 0)
+		snprintf(why, sizeof(why), "cannot connect: %s",
+		    strerror(errno));
+	else
+		why[0] = '\0';
+	if (res != NULL)
+		evutil_freeaddrinfo(res);
+	if (why[0] != '\0')
+		session_close(s, why, 0);
+}
+
+/*
+ * session_connect - an outbound session to peer p. A numeric address
+ * connects at once; a name is resolved off the event loop (resolve.h: a
+ * slow resolver delays this session only), the session waiting in
+ * SS_C_BANNER under the handshake timer meanwhile. NULL when it failed
+ * at once (logged).
+ */
 struct session *
 session_connect(struct agent *a, struct peer *p)
 {
 	const struct topo_server *sv = &a->topo->servers[p->server];
-	struct addrinfo hints, *res = NULL;
 	struct session *s;
 	char port[16];
-	int rc;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(port, sizeof(port), "%u", sv->agent_port);
-	if ((rc = getaddrinfo(sv->address, port, &hints, &res)) != 0) {
-		log_warnx("peer connect server=%s peer=%s address=%s "
-		    "reason=\"%s\"", a->self, p->name, sv->address,
-		    gai_strerror(rc));
+	if ((s = session_new(a, -1, 0)) == NULL)
 		return NULL;
-	}
-	if ((s = session_new(a, -1, 0)) == NULL) {
-		freeaddrinfo(res);
-		return NULL;
-	}
 	snprintf(s->addr, sizeof(s->addr), "%s:%s", sv->address, port);
-	s->peer = p;
 	s->state = SS_C_BANNER;
-	if (bufferevent_socket_connect(s->raw, res->ai_addr,
-	    (int)res->ai_addrlen) < 0) {
-		freeaddrinfo(res);
-		s->peer = NULL;
-		evbuffer_remove_cb_entry(bufferevent_get_output(s->raw),
-		    s->count_cb);
-		bufferevent_free(s->raw);
-		event_free(s->idle_ev);
-		event_free(s->free_ev);
-		event_free(s->resume_ev);
-		l2s_asm_free(&s->asm_);
-		free(s);
+	s->dns_req = resolve_start(a, sv->address, port, 0,
+	    session_resolved_cb, s);
+	if (s->state == SS_CLOSED)	/* failed at once, logged */
 		return NULL;
-	}
-	freeaddrinfo(res);
+	s->peer = p;
 	session_arm(s);
 	return s;
 }

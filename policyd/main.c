@@ -5,7 +5,9 @@
  * lookups from the LST snapshot lsa-agent publishes, in memory; never
  * talks to other servers. Runs in the foreground (systemd Type=notify:
  * READY=1 once both listeners are up); SIGHUP checks the snapshot now;
- * SIGTERM and SIGINT stop it cleanly.
+ * SIGTERM and SIGINT stop it cleanly. With [policyd] user set, it runs
+ * as that user once both listeners are open (the snapshot must be
+ * readable by it).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -81,6 +83,7 @@ main(int argc, char **argv)
 	    (pd.policy_l = policyd_listen(&pd, pc.set.policy_listen,
 	    policy_accept)) == NULL)
 		goto out;
+	daemon_drop("lsa-policyd", pc.set.policyd_user);
 	if (policyd_lst_check(&pd) < 0)
 		log_warnx("snapshot=%s not loaded: lookups answer TEMP until "
 		    "it is", pd.snapshot_path);

@@ -1,6 +1,9 @@
 /*
  * daemon.c - common daemon start-up (see daemon.h).
  */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +74,40 @@ daemon_start(const char *prog, int argc, char **argv, struct daemon_opts *o,
 		progconf_free(pc);
 		exit(0);
 	}
+}
+
+/* daemon_drop - see daemon.h */
+void
+daemon_drop(const char *prog, const char *user)
+{
+	struct passwd *pw;
+	uid_t ru, eu, su;
+
+	if (user == NULL || *user == '\0') {
+		if (geteuid() == 0)
+			log_warnx("%s runs as root: set user in its section "
+			    "to run unprivileged", prog);
+		return;
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("user \"%s\": %s", user, errno != 0 ? strerror(errno) :
+		    "no such user");
+	if (geteuid() != 0) {
+		if (geteuid() == pw->pw_uid && getuid() == pw->pw_uid)
+			return;
+		fatalx("user \"%s\": started as uid %u, not root: cannot "
+		    "become uid %u", user, (unsigned)geteuid(),
+		    (unsigned)pw->pw_uid);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+		fatal("user \"%s\": cannot switch", user);
+	if (getresuid(&ru, &eu, &su) < 0 || ru != pw->pw_uid ||
+	    eu != pw->pw_uid || su != pw->pw_uid ||
+	    (pw->pw_uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)))
+		fatalx("user \"%s\": root could be regained", user);
+	log_info("running as user=%s uid=%u gid=%u", user,
+	    (unsigned)pw->pw_uid, (unsigned)pw->pw_gid);
 }

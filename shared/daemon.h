@@ -10,6 +10,13 @@
  *   -v        more logging (repeat for more)
  * daemon_start() returns only when the program should run; it exits
  * with status 1 on a configuration error and 2 on a usage error.
+ *
+ * daemon_drop() gives up root once the daemon has opened what needs it
+ * (listeners, keys, state): the user's groups (initgroups), its gid, its
+ * uid, all three ids of each (setresgid, setresuid), then checks that
+ * root cannot be had back. user "" keeps the daemon as started (a warning
+ * when that is root). An unknown user, or one the daemon cannot become,
+ * ends it: exit 1 with one line naming the user.
  */
 #ifndef LSA_DAEMON_H
 #define LSA_DAEMON_H
@@ -26,5 +33,6 @@ struct daemon_opts {
 
 void daemon_start(const char *prog, int argc, char **argv,
     struct daemon_opts *o, struct progconf *pc);
+void daemon_drop(const char *prog, const char *user);
 
 #endif

@@ -120,6 +120,12 @@ static const struct settings_row settings_table[] = {
 	  "yes: minor updates are neither sent nor used (least cost only)" },
 	{ "agent", "relay", ST_RELAY, O(relay), "hop", 0, 0,
 	  "hop: via every group's bridgeheads; direct: skip non-hub groups" },
+	{ "agent", "control_idle_timeout", ST_TIME, O(control_idle_timeout),
+	  "10s", 1, HOUR, "a control socket client that sends or reads "
+	  "nothing is closed after this" },
+	{ "agent", "user", ST_OPTIONAL, O(agent_user), "", 0, 0,
+	  "run as this user once listening (empty: as started); it must be "
+	  "able to write state_dir" },
 	{ "policyd", "socketmap_listen", ST_LISTEN, O(socketmap_listen),
 	  "inet:127.0.0.1:10691", 0, 0, "transport_maps socketmap listener" },
 	{ "policyd", "policy_listen", ST_LISTEN, O(policy_listen),
@@ -143,6 +149,8 @@ static const struct settings_row settings_table[] = {
 	  "how often the snapshot file is checked for a new version" },
 	{ "policyd", "request_timeout", ST_TIME, O(request_timeout), "5s", 1,
 	  HOUR, "a request must be whole this long after its first byte" },
+	{ "policyd", "user", ST_OPTIONAL, O(policyd_user), "", 0, 0,
+	  "run as this user once listening (empty: as started)" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,

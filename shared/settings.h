@@ -69,6 +69,8 @@ struct settings {
 	uint64_t	 reroute_flush_percent;
 	int		 suppress_state_changes;
 	int		 relay;			/* enum settings_relay */
+	uint64_t	 control_idle_timeout;
+	char		*agent_user;		/* "" = as started */
 
 	/* [policyd] */
 	char		*socketmap_listen;
@@ -81,6 +83,7 @@ struct settings {
 	uint64_t	 rotation_interval;
 	uint64_t	 snapshot_check_interval;
 	uint64_t	 request_timeout;
+	char		*policyd_user;		/* "" = as started */
 
 	/* [milter] */
 	char		*milter_listen;

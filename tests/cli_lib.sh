@@ -8,6 +8,9 @@
 #   line STREAM TEXT  the command printed exactly this line on out or err
 #   lines STREAM N    the command printed exactly N lines on out or err
 #   out TEXT          stdout was exactly TEXT (lines)
+#   until_ok CMD...   CMD succeeds within 10 s (polled every 50 ms)
+#   stop_all          end the daemons in $pids, remove $tmp (an EXIT trap)
+#   started PID LOG TEXT  TEXT shows in LOG within 10 s while PID runs
 
 cur_log=${cur_log:-}
 
@@ -42,4 +45,33 @@ lines() {
 
 out() {
 	printf '%s\n' "$1" | cmp -s - "$tmp/out"
+}
+
+until_ok() {
+	i=0
+	while ! "$@"; do
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && return 1
+		sleep 0.05
+	done
+}
+
+stop_all() {
+	for p in ${pids:-}; do
+		kill "$p" 2>/dev/null
+	done
+	for p in ${pids:-}; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+
+started() {
+	i=0
+	while ! grep -q "$3" "$2"; do
+		kill -0 "$1" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ "$i" -gt 200 ] && return 1
+		sleep 0.05
+	done
 }

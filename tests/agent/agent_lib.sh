@@ -30,16 +30,6 @@ peers() {
 	    tr '\n' ' ' | sed 's/ $//'
 }
 
-# until_ok CMD...: bounded wait (10 s) for CMD to succeed
-until_ok() {
-	i=0
-	while ! "$@"; do
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
-}
-
 # is WANT CMD...: the output of CMD is WANT
 is() {
 	is_want=$1
@@ -59,13 +49,7 @@ start() {
 	"$AGENT" -d -c "$tmp/$1.conf" 2>"$tmp/$1.log" &
 	pid=$!
 	pids="$pids $pid"
-	i=0
-	while ! grep -q "agent started server=$1 " "$tmp/$1.log"; do
-		alive "$pid" || return 1
-		i=$((i + 1))
-		[ "$i" -gt 200 ] && return 1
-		sleep 0.05
-	done
+	started "$pid" "$tmp/$1.log" "agent started server=$1 "
 }
 
 # agent_conf NAME PORT: $tmp/NAME.conf, the [agent] section of agent NAME

@@ -224,6 +224,7 @@ harness_conf(struct harness *h, int i, struct agent_conf *c)
 	c->on_record = harness_record;
 	c->no_monitor = (h->flags & HARNESS_NO_MONITOR) != 0;
 	c->arg = h;
+	c->resolv_conf = h->resolv_conf;
 }
 
 /* harness_start - start agent i (from its files, as after a restart) */

@@ -30,6 +30,7 @@ struct harness {
 			    void *);
 	void		*arg;
 	int		 flags;
+	const char	*resolv_conf;	/* agent_conf's; NULL: the system's */
 };
 
 #define HARNESS_START		0x1	/* start every agent */

@@ -60,7 +60,7 @@ static void
 start(struct rt *r, const char *extra)
 {
 	char *standin = realpath("tests/agent/postqueue-standin.sh", NULL);
-	char *t = topology(), *ex;
+	char *t = topology(), *ex, *link;
 
 	assert_non_null(standin);
 	ex = xasprintf("reroute_command = %s\nreroute_kick_command = %s\n%s",
@@ -68,11 +68,17 @@ start(struct rt *r, const char *extra)
 	r->h = harness_new(t, ex, HARNESS_NO_MONITOR);
 	snprintf(r->dir, sizeof(r->dir), "%s/standin", r->h->dir);
 	assert_int_equal(mkdir(r->dir, 0700), 0);
-	setenv("LSA_STANDIN_DIR", r->dir, 1);
+	/* children get no environment of ours: the stand-in finds its
+	 * directory as the one it is called from */
+	link = xasprintf("%s/postqueue", r->dir);
+	assert_int_equal(symlink(standin, link), 0);
 	for (int i = 0; i < r->h->n; i++) {
-		if (strcmp(r->h->names[i], REROUTER) != 0) {
-			free(r->h->set[i].reroute_command);
-			r->h->set[i].reroute_command = xstrdup("");
+		free(r->h->set[i].reroute_command);
+		r->h->set[i].reroute_command = xstrdup(strcmp(r->h->names[i],
+		    REROUTER) == 0 ? link : "");
+		if (strcmp(r->h->names[i], REROUTER) == 0) {
+			free(r->h->set[i].reroute_kick_command);
+			r->h->set[i].reroute_kick_command = xstrdup(link);
 		}
 		assert_int_equal(harness_start(r->h, i), 0);
 	}
@@ -81,6 +87,7 @@ start(struct rt *r, const char *extra)
 	assert_int_equal(harness_run_until(r->h, harness_all_same, NULL,
 	    WAIT_MS), 0);
 	free(standin);
+	free(link);
 	free(t);
 	free(ex);
 }

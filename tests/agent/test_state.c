@@ -281,7 +281,7 @@ test_record_age(void **state)
 		snprintf(r.name, sizeof(r.name), "%s", cases[i].server);
 		r.seq = 1;
 		r.time_ms = cases[i].ago_ms == INT64_MIN ? 1 :
-		    (int64_t)agent_now_ms() - cases[i].ago_ms;
+		    (int64_t)agent_wall_ms() - cases[i].ago_ms;
 		assert_int_equal(lsdb_update(a->db, &r), LSDB_NEWER);
 	}
 	text = agent_lst_json(a);

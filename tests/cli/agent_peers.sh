@@ -40,6 +40,10 @@ trap 'exit 130' INT TERM HUP PIPE
 # the postqueue stand-in (tests/agent/postqueue-standin.sh) of agent n
 export LSA_STANDIN_DIR="$tmp/standin"
 mkdir "$LSA_STANDIN_DIR" || exit 1
+# the agent's children get none of its environment: the stand-in is
+# called through a link in its directory
+ln -s "$PWD/tests/agent/postqueue-standin.sh" "$LSA_STANDIN_DIR/postqueue" ||
+    exit 1
 failed=0
 cur_log="$tmp/m.log"
 . tests/cli_lib.sh
@@ -174,7 +178,7 @@ EOF
 		    >>"$tmp/$name.conf"
 		# n reroutes through the stand-in for postqueue; m and p not
 		if [ "$name" = n ]; then
-			echo "reroute_command = $PWD/tests/agent/postqueue-standin.sh"
+			echo "reroute_command = $LSA_STANDIN_DIR/postqueue"
 		else
 			echo "reroute_command ="
 		fi >>"$tmp/$name.conf"

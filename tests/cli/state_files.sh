@@ -22,20 +22,11 @@ LSACTL="$BUILD/bin/lsactl"
 CLIENT="tests/policyd/client.py"
 tmp=$(mktemp -d) || exit 1
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap stop_all EXIT	# tests/cli_lib.sh
 trap 'exit 130' INT TERM
 failed=0
 . tests/cli_lib.sh
-. tests/agent/agent_lib.sh	# until_ok, alive
+. tests/agent/agent_lib.sh	# alive
 cur_log=""
 
 # wait_log LOG TEXT: bounded wait (10 s) for a line of a log with TEXT
