@@ -4,8 +4,13 @@
  * snapshot, the listener (see agent.h).
  *
  * Files in the state directory:
+ *   lock           flock(2)ed while an agent runs on the directory, with
+ *                  its pid; a second agent on it refuses to start before
+ *                  reading or raising anything
  *   epoch          this server's epoch, raised and fsynced at each start;
- *                  sequence numbers are epoch << 32 | counter
+ *                  sequence numbers are epoch << 32 | counter. An epoch
+ *                  never wraps: at AGENT_EPOCH_MAX (2^31 - 1) the agent
+ *                  refuses to start, and refuses to raise it at run time
  *   lst.json       the LST (lsdb.h), rewritten atomically after changes
  *   lst.snapshot   the snapshot for local readers (snapshot.h), unless
  *                  [policyd] snapshot names another path
@@ -32,7 +37,13 @@
  * numbers never go backwards.
  *
  * Writes are coalesced: changes in one turn of the event loop cause one
- * write of lst.json and of the snapshot, from a zero timer.
+ * write of lst.json and of the snapshot, from a zero timer. Every file is
+ * read with safefile_read() (no FIFO, no link, bounded) and replaced with
+ * safefile_write(). A write that fails (a full disk) is retried from a
+ * timer, after AGENT_WRITE_RETRY_MS doubling up to AGENT_WRITE_RETRY_MAX_MS,
+ * not only at the next change: lsa-policyd reads the snapshot, and must
+ * not keep a stale one while the LST is quiet. `lsactl status` shows a
+ * failing write (agent_status.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -49,8 +60,13 @@
 #include "agent_priv.h"
 #include "inifile.h"
 #include "log.h"
+#include "safefile.h"
 #include "snapshot.h"
 #include "xmalloc.h"
+
+#define AGENT_EPOCH_MAX_BYTES	64		/* the epoch file */
+#define AGENT_WRITE_RETRY_MS	1000		/* first retry of a write */
+#define AGENT_WRITE_RETRY_MAX_MS 30000		/* retries back off to */
 
 /* agent_clock_ms - clock id in ms */
 static uint64_t
@@ -137,7 +153,8 @@ agent_epoch_save(struct agent *a, char *err, size_t errlen)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%" PRIu32 "\n", a->epoch);
-	return snapshot_write(a->epoch_path, buf, err, errlen);
+	return safefile_write(a->epoch_path, buf, strlen(buf), 0644, err,
+	    errlen);
 }
 
 /* agent_epoch_past - make our next sequence number newer than seq */
@@ -173,23 +190,82 @@ agent_next_seq(struct agent *a)
 	return (uint64_t)a->epoch << 32 | ++a->counter;
 }
 
+/* agent_write_file - one state file (text freed); the reason in err */
+static int
+agent_write_file(const char *path, char *text, char *err, size_t errlen)
+{
+	int rc = snapshot_write(path, text, err, errlen);
+
+	free(text);
+	return rc;
+}
+
+/*
+ * agent_write_state - write lst.json and the snapshot (both tried: the
+ * snapshot may live elsewhere). A failure is logged when writes start
+ * failing, and retried from write_ev with back-off; success after
+ * failures is logged once.
+ */
+static void
+agent_write_state(struct agent *a)
+{
+	char err[sizeof(a->write_error)];
+	int bad;
+
+	bad = agent_write_file(a->lst_path, lsdb_encode(a->db,
+	    a->lst_version), a->write_error, sizeof(a->write_error)) < 0;
+	if (agent_write_file(a->snapshot_path, snapshot_encode(a->lst_version,
+	    a->topo_text, a->topo, a->ls), err, sizeof(err)) < 0) {
+		if (!bad)	/* the first failure is the one shown */
+			memcpy(a->write_error, err, sizeof(err));
+		bad = 1;
+	}
+	if (!bad) {
+		if (a->write_failing_ms != 0)
+			log_info("state write server=%s: recovered after %"
+			    PRIu64 " ms", a->self,
+			    agent_wall_ms() - a->write_failing_ms);
+		a->write_failing_ms = 0;
+		a->write_backoff_ms = 0;
+		a->write_error[0] = '\0';
+		if (a->write_ev != NULL)
+			event_del(a->write_ev);
+		return;
+	}
+	a->write_backoff_ms = a->write_backoff_ms == 0 ?
+	    AGENT_WRITE_RETRY_MS : a->write_backoff_ms * 2;
+	if (a->write_backoff_ms > AGENT_WRITE_RETRY_MAX_MS)
+		a->write_backoff_ms = AGENT_WRITE_RETRY_MAX_MS;
+	if (a->write_failing_ms == 0) {
+		a->write_failing_ms = agent_wall_ms(); /* shown to a person */
+		log_warnx("state write server=%s: %s; retrying in %" PRIu64
+		    " ms, backing off to %d ms", a->self, a->write_error,
+		    a->write_backoff_ms, AGENT_WRITE_RETRY_MAX_MS);
+	} else
+		log_debug("state write server=%s: still failing: %s",
+		    a->self, a->write_error);
+	if (a->write_ev != NULL)
+		agent_after(a->write_ev, a->write_backoff_ms);
+}
+
+/* agent_write_retry_cb - write_ev: try the state files again */
+static void
+agent_write_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	agent_write_state(arg);
+}
+
 /* agent_publish_cb - write lst.json and the snapshot; notify */
 static void
 agent_publish_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct agent *a = arg;
-	char err[256], *text;
 
 	(void)fd;
 	(void)ev;
-	text = lsdb_encode(a->db, a->lst_version);
-	if (snapshot_write(a->lst_path, text, err, sizeof(err)) < 0)
-		log_warnx("lst write server=%s: %s", a->self, err);
-	free(text);
-	text = snapshot_encode(a->lst_version, a->topo_text, a->topo, a->ls);
-	if (snapshot_write(a->snapshot_path, text, err, sizeof(err)) < 0)
-		log_warnx("snapshot write server=%s: %s", a->self, err);
-	free(text);
+	agent_write_state(a);
 	if (a->control != NULL)
 		control_notify(a->control, a->lst_version);
 }
@@ -723,37 +799,81 @@ agent_set_connector(struct agent *a, const char *connector, int down,
 
 static void agent_verify_db(struct agent *a);
 
-/* agent_load_state - epoch (raised) and the LST file */
+/*
+ * agent_epoch_parse - the epoch file's text: decimal digits and a
+ * newline, below AGENT_EPOCH_MAX - 1 (it is raised by one at start, and
+ * an epoch of AGENT_EPOCH_MAX is refused: it could not be raised again)
+ */
+static int
+agent_epoch_parse(const char *path, const char *buf, uint32_t *epoch,
+    char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (end == buf || buf[0] < '0' || buf[0] > '9' || errno != 0 ||
+	    (*end != '\0' && strcmp(end, "\n") != 0)) {
+		snprintf(err, errlen, "%s: not an epoch (want decimal "
+		    "digits)", path);
+		return -1;
+	}
+	if (v + 1 >= AGENT_EPOCH_MAX) {
+		snprintf(err, errlen, "%s: epoch %llu is at the limit %u: "
+		    "sequence numbers cannot grow further (an epoch never "
+		    "wraps)", path, v, AGENT_EPOCH_MAX - 1);
+		return -1;
+	}
+	*epoch = (uint32_t)v;
+	return 0;
+}
+
+/* agent_load_state - lock the state directory, then the epoch (raised)
+ * and the LST file */
 static int
 agent_load_state(struct agent *a, char *err, size_t errlen)
 {
 	struct diag d;
-	char *buf;
+	char *buf, *lock;
 	size_t len;
+	int rc;
 
 	if (mkdir(a->set->state_dir, 0750) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "state_dir %s: %s", a->set->state_dir,
 		    strerror(errno));
 		return -1;
 	}
+	lock = xasprintf("%s/lock", a->set->state_dir);
+	a->lock_fd = safefile_lock(lock, err, errlen);
+	free(lock);
+	if (a->lock_fd < 0)
+		return -1;
 	diag_init(&d);
-	if (access(a->epoch_path, F_OK) == 0) {
-		if ((buf = inifile_slurp(a->epoch_path, &len, &d)) == NULL) {
-			agent_first_error(&d, err, errlen);
+	if ((buf = safefile_read(a->epoch_path, AGENT_EPOCH_MAX_BYTES, 0, &len,
+	    &d)) != NULL) {
+		rc = agent_epoch_parse(a->epoch_path, buf, &a->epoch, err,
+		    errlen);
+		free(buf);
+		if (rc < 0) {
 			diag_free(&d);
 			return -1;
 		}
-		a->epoch = (uint32_t)strtoul(buf, NULL, 10);
-		free(buf);
+	} else if (errno != ENOENT) {
+		agent_first_error(&d, err, errlen);
+		diag_free(&d);
+		return -1;
 	}
+	diag_free(&d);
+	diag_init(&d);
 	a->epoch++;
 	a->counter = 0;
 	if (agent_epoch_save(a, err, errlen) < 0) {
 		diag_free(&d);
 		return -1;
 	}
-	if (access(a->lst_path, F_OK) == 0 &&
-	    lsdb_load(a->db, a->lst_path, &a->lst_version, &d) < 0) {
+	if (lsdb_load(a->db, a->lst_path, &a->lst_version, &d) < 0 &&
+	    errno != ENOENT) {
 		char bad[512];
 
 		agent_first_error(&d, err, errlen);
@@ -868,6 +988,7 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 	TAILQ_INIT(&a->closing);
 	a->db = lsdb_new();
 	a->self_idx = -1;
+	a->lock_fd = -1;
 	if ((ft = agent_load_file_topology(a, &ftext, err, errlen)) == NULL)
 		goto fail;
 	if (topo_find_server(ft, a->self) < 0) {
@@ -903,6 +1024,7 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 	if (tls_init(a, err, errlen) < 0)
 		goto fail;
 	a->publish_ev = evtimer_new(base, agent_publish_cb, a);
+	a->write_ev = evtimer_new(base, agent_write_retry_cb, a);
 	a->resync_ev = evtimer_new(base, agent_resync_cb, a);
 	return a;
 fail:
@@ -1056,6 +1178,10 @@ agent_free(struct agent *a)
 		event_free(a->resume_ev);
 	if (a->poll_ev != NULL)
 		event_free(a->poll_ev);
+	if (a->write_ev != NULL)
+		event_free(a->write_ev);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);	/* the lock goes last: files are whole */
 	tls_free(a);
 	sig_free(a->sig);
 	linkstate_free(a->ls);

@@ -226,6 +226,12 @@ struct agent {
 	struct control	*control;
 	struct agent_stats stats;
 	int		 started;
+	/* agent.c: the state directory's lock; writes that failed */
+	int		 lock_fd;	/* STATE_DIR/lock, -1: not held */
+	struct event	*write_ev;	/* retries the state writes */
+	uint64_t	 write_backoff_ms; /* next retry after */
+	uint64_t	 write_failing_ms; /* agent_wall_ms; 0: writes succeed */
+	char		 write_error[256]; /* the last failure */
 };
 
 /* agent.c */

@@ -6,10 +6,16 @@
  *          "lst_version","digest","records","epoch",
  *          "peers":[{"name","state","initiator","since_ms","bytes_out"}],
  *          "stats":{...agent_stats...},
- *          "reroute":{...reroute_stats...} (when rerouting is on)}
+ *          "reroute":{...reroute_stats...} (when rerouting is on),
+ *          "state_write":null, or when writing lst.json or the
+ *          snapshot fails: {"failing_since_ms" (wall clock),
+ *          "retry_ms", "error"}}
  *   role: "master", "backup" (a backup master) or "member"
  * lst:    {"server","digest","records":[{"key","kind","origin","seq",
  *          "state"|"version","age_ms"}]}
+ *   age_ms: from the origin's clock ("t", at most LSREC_TIME_MAX when
+ *   decoded); clamped for display: a time ahead of ours (clock skew) is
+ *   age 0, a time before AGENT_STATUS_TIME_MIN (no real clock) is null
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,8 @@
 
 #include "agent_priv.h"
 #include "xmalloc.h"
+
+#define AGENT_STATUS_TIME_MIN	INT64_C(1577836800000)	/* 2020-01-01 */
 
 /* agent_status_dump - compact JSON text of o (released) */
 static char *
@@ -83,7 +91,21 @@ agent_status_json(struct agent *a)
 		    "flushes", (json_int_t)rs->flushes,
 		    "kicks", (json_int_t)rs->kicks));
 	}
+	json_object_set_new(o, "state_write", a->write_failing_ms == 0 ?
+	    json_null() : json_pack("{sIsIss}",
+	    "failing_since_ms", (json_int_t)a->write_failing_ms,
+	    "retry_ms", (json_int_t)a->write_backoff_ms,
+	    "error", a->write_error));
 	return agent_status_dump(o);
+}
+
+/* agent_status_age - a record's age for display (see the top), or null */
+static json_t *
+agent_status_age(int64_t now, int64_t t)
+{
+	if (t < AGENT_STATUS_TIME_MIN)
+		return json_null();
+	return json_integer(t > now ? 0 : now - t);
 }
 
 /* agent_lst_json - see agent.h */
@@ -110,7 +132,8 @@ agent_lst_json(struct agent *a)
 		else
 			json_object_set_new(e, "state",
 			    json_string(r->down ? "down" : "up"));
-		json_object_set_new(e, "age_ms", json_integer(now - r->time_ms));
+		json_object_set_new(e, "age_ms",
+		    agent_status_age(now, r->time_ms));
 		json_array_append_new(recs, e);
 	}
 	json_object_set_new(o, "server", json_string(a->self));

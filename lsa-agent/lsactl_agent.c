@@ -224,6 +224,18 @@ lsactl_agent_status_print(json_t *r)
 		    lsactl_agent_int(rr, "retried"),
 		    lsactl_agent_int(rr, "flushes"),
 		    lsactl_agent_int(rr, "kicks"));
+	if ((rr = json_object_get(r, "state_write")) != NULL &&
+	    json_is_object(rr)) {
+		time_t since = (time_t)(lsactl_agent_int(rr,
+		    "failing_since_ms") / 1000);
+		char when[32];
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+		    localtime(&since));
+		printf("state_write: failing since %s, retry in %lld ms, "
+		    "last error: %s\n", when, lsactl_agent_int(rr, "retry_ms"),
+		    lsactl_agent_str(rr, "error"));
+	}
 	printf("%-24s %-11s %-9s %10s %12s\n", "PEER", "STATE", "OPENS",
 	    "SINCE_S", "BYTES_OUT");
 	json_array_foreach(peers, i, p)
@@ -246,7 +258,7 @@ lsactl_agent_lst_print(json_t *r)
 	printf("%-48s %-20s %22s %-12s %10s\n", "KEY", "ORIGIN", "SEQ",
 	    "STATE", "AGE_S");
 	json_array_foreach(recs, i, e) {
-		char state[40];
+		char state[40], age[32];
 		uint64_t seq = 0, v = 0;
 
 		(void)lsrec_u64_value(json_object_get(e, "seq"), &seq);
@@ -255,9 +267,14 @@ lsactl_agent_lst_print(json_t *r)
 		else
 			snprintf(state, sizeof(state), "%s",
 			    lsactl_agent_str(e, "state"));
-		printf("%-48s %-20s %22" PRIu64 " %-12s %10.1f\n",
+		if (json_is_integer(json_object_get(e, "age_ms")))
+			snprintf(age, sizeof(age), "%.1f",
+			    (double)lsactl_agent_int(e, "age_ms") / 1000);
+		else
+			snprintf(age, sizeof(age), "-");	/* unknown */
+		printf("%-48s %-20s %22" PRIu64 " %-12s %10s\n",
 		    lsactl_agent_str(e, "key"), lsactl_agent_str(e, "origin"),
-		    seq, state, (double)lsactl_agent_int(e, "age_ms") / 1000);
+		    seq, state, age);
 	}
 }
 

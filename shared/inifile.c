@@ -20,6 +20,7 @@
 #include <ini.h>
 
 #include "inifile.h"
+#include "safefile.h"
 #include "xmalloc.h"
 
 #define INIFILE_MARKER	"\001"
@@ -234,49 +235,13 @@ inifile_parse_buf(const char *name, const char *buf, size_t len,
 	return r.bad ? -1 : 0;
 }
 
-/* inifile_slurp - read a whole file, bounded; NUL-terminated */
+/* inifile_slurp - read a whole configuration file, bounded; NUL-terminated
+ * (safefile_read: no FIFO, no device; a link is followed, as admins link
+ * configuration files) */
 char *
 inifile_slurp(const char *path, size_t *lenp, struct diag *d)
 {
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		diag_add(d, path, 0, NULL, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		diag_add(d, path, 0, NULL, "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	if (st.st_size > INIFILE_MAX_BYTES) {
-		diag_add(d, path, 0, NULL, "file larger than %d bytes",
-		    INIFILE_MAX_BYTES);
-		close(fd);
-		return NULL;
-	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			diag_add(d, path, 0, NULL, "cannot read: %s",
-			    n < 0 ? strerror(errno) : "short read");
-			free(buf);
-			close(fd);
-			return NULL;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*lenp = got;
-	return buf;
+	return safefile_read(path, INIFILE_MAX_BYTES, SAFEFILE_FOLLOW, lenp, d);
 }
 
 /* inifile_parse - read a file whole, then parse it */

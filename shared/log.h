@@ -11,12 +11,25 @@
  *   log_debug  - only when the verbosity is above 0
  *   fatal/fatalx - broken invariant or start-up failure: log and exit(1).
  *                 Never for peer or client input.
+ *
+ * Every function above formats with log_vfmt(): printf's conversions,
+ * but the text of each %s and %c argument is escaped, so text from the
+ * network or a file cannot forge a line or reach a terminal raw: a
+ * control character becomes \t, \n, \r or \xHH, a byte outside
+ * well-formed UTF-8 (and a C1 control) \xHH, a backslash \\, and within
+ * a quoted value of the format (key="%s") a '"' becomes \". %n is not
+ * supported. The line is cut to the buffer (NUL-terminated when size >
+ * 0); the length written is returned.
  */
 #ifndef LSA_LOG_H
 #define LSA_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
+size_t log_vfmt(char *buf, size_t size, const char *fmt, va_list ap);
+size_t log_fmt(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void log_init(const char *progname, int to_stderr, int verbose);
 void log_set_verbose(int verbose);
 int log_verbose(void);

@@ -2,6 +2,7 @@
  * lsdb.c - the link state table: newest record per key, sorted by key
  * (see lsdb.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,9 +11,9 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "inifile.h"
 #include "log.h"
 #include "lsdb.h"
+#include "safefile.h"
 #include "xmalloc.h"
 
 struct lsdb_ent {
@@ -267,7 +268,7 @@ out:
 	return rc;
 }
 
-/* lsdb_load - read the LST file at path */
+/* lsdb_load - read the LST file at path (a regular file, not a link) */
 int
 lsdb_load(struct lsdb *db, const char *path, uint64_t *lst_version,
     struct diag *d)
@@ -276,10 +277,12 @@ lsdb_load(struct lsdb *db, const char *path, uint64_t *lst_version,
 	char *buf;
 	int rc;
 
-	if ((buf = inifile_slurp(path, &len, d)) == NULL)
+	if ((buf = safefile_read(path, LSDB_MAX_BYTES, 0, &len, d)) == NULL)
 		return -1;
 	rc = lsdb_load_buf(db, path, buf, len, lst_version, d);
 	free(buf);
+	if (rc < 0)
+		errno = EINVAL;	/* there is a file: ENOENT means none */
 	return rc;
 }
 

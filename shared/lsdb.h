@@ -35,6 +35,7 @@
 
 #define LSDB_FORMAT		"lsa-lst-1"
 #define LSDB_MAX_RECORDS	LSMSG_SUMMARY_MAX
+#define LSDB_MAX_BYTES		(64 * 1024 * 1024)	/* the LST file */
 
 enum lsdb_result {
 	LSDB_OLDER = -1,	/* ignored: the stored one is newer */

@@ -344,6 +344,10 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 		snprintf(err, errlen, "field \"t\": want an integer >= 0");
 		return -1;
 	}
+	if (t > (uint64_t)LSREC_TIME_MAX) {
+		snprintf(err, errlen, "field \"t\": a time past the year 2100");
+		return -1;
+	}
 	r->time_ms = (int64_t)t;
 	switch (r->kind) {
 	case LSREC_CONNECTOR:

@@ -71,6 +71,9 @@
 #define LSREC_SIG_MAX		160			/* signature bytes */
 #define LSMSG_MAX_BYTES		(6 * 1024 * 1024)	/* one message */
 #define LSMSG_SUMMARY_MAX	200000			/* entries */
+/* "t" is refused past this (2100-01-01 in ms): no clock makes it, and an
+ * age computed from it would overflow; display clamps the rest */
+#define LSREC_TIME_MAX		INT64_C(4102444800000)
 
 enum lsrec_kind {
 	LSREC_TOPOLOGY,

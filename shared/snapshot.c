@@ -2,18 +2,14 @@
  * snapshot.c - encode, write atomically, read and check the LST snapshot
  * (see snapshot.h).
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
-#include "inifile.h"
 #include "log.h"
+#include "safefile.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -154,7 +150,8 @@ snapshot_parse(const char *name, const char *buf, size_t len,
 	return s;
 }
 
-/* snapshot_load - a snapshot from a file */
+/* snapshot_load - a snapshot from a file (a regular file, not a link:
+ * safefile_read) */
 struct snapshot *
 snapshot_load(const char *path, struct diag *d)
 {
@@ -162,7 +159,8 @@ snapshot_load(const char *path, struct diag *d)
 	size_t len;
 	char *buf;
 
-	if ((buf = inifile_slurp(path, &len, d)) == NULL)
+	if ((buf = safefile_read(path, SNAPSHOT_MAX_BYTES, 0, &len, d)) ==
+	    NULL)
 		return NULL;
 	s = snapshot_parse(path, buf, len, d);
 	free(buf);
@@ -210,54 +208,11 @@ snapshot_encode(uint64_t lst_version, const char *topology_text,
 	return out;
 }
 
-/*
- * snapshot_write - write text atomically: PATH.tmp, fsync, rename over
- * PATH, fsync the directory. Returns -1 with a reason in err.
- */
+/* snapshot_write - write text atomically (safefile_write, mode 0644).
+ * Returns -1 with a reason in err. */
 int
 snapshot_write(const char *path, const char *json, char *err,
     size_t errlen)
 {
-	char *tmp = xasprintf("%s.tmp", path), *dir = xstrdup(path);
-	size_t len = strlen(json), off = 0;
-	int fd, rc = -1;
-
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, json + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "rename %s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >=
-	    0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-	rc = 0;
-out:
-	free(tmp);
-	free(dir);
-	return rc;
+	return safefile_write(path, json, strlen(json), 0644, err, errlen);
 }

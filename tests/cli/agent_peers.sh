@@ -292,7 +292,7 @@ bad "FIRST CHUNK inside an open message" \
 bad "a chunk of bad base64" 'reason="chunk is not whole base64"' \
     fast 'line:X-LINK2STATE ONE CHUNK=e3*='
 bad "a message that is not JSON" 'reason="bad JSON' fast 'msg:{"m":'
-bad "a message with unknown m" 'reason="unknown message "bye""' \
+bad "a message with unknown m" 'reason="unknown message \"bye\""' \
     fast 'msg:{"m":"bye"}'
 bad "a record before hello" 'reason="record before hello"' \
     conn:K-out:k:1:0

@@ -415,9 +415,9 @@ static const struct decode_case decode_cases[] = {
 	  "\"o\":\"a\",\"q\":4294967297,\"t\":0,\"n\":\"b\",\"d\":0}", 0,
 	  "rec server o=a q=4294967297 t=0 n=b d=0", NULL },
 	{ "rec: largest sequence and time", REC_ "\"k\":\"server\","
-	  "\"o\":\"a\",\"q\":9223372036854775807,\"t\":9223372036854775807,"
+	  "\"o\":\"a\",\"q\":9223372036854775807,\"t\":4102444800000,"
 	  "\"n\":\"b\",\"d\":0}", 0, "rec server o=a q=9223372036854775807 "
-	  "t=9223372036854775807 n=b d=0", NULL },
+	  "t=4102444800000 n=b d=0", NULL },
 	{ "rec: sequence over 2^63-1, as a decimal string", REC_ "\"k\":"
 	  "\"server\",\"o\":\"a\",\"q\":\"18446744073709551615\",\"t\":0,"
 	  "\"n\":\"b\",\"d\":0}", 0, "rec server o=a q=18446744073709551615 "
@@ -613,6 +613,12 @@ static const struct decode_case decode_cases[] = {
 	  "\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
 	{ "rec: negative time", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
 	  "\"t\":-5,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
+	{ "rec: time past 2100", REC_ "\"k\":\"server\",\"o\":\"a\","
+	  "\"q\":1,\"t\":4102444800001,\"n\":\"b\",\"d\":0}", 0, NULL,
+	  "field \"t\": a time past the year 2100" },
+	{ "rec: time the largest integer", REC_ "\"k\":\"server\","
+	  "\"o\":\"a\",\"q\":1,\"t\":9223372036854775807,\"n\":\"b\","
+	  "\"d\":0}", 0, NULL, "field \"t\": a time past the year 2100" },
 	{ "rec: time null", REC_ "\"k\":\"server\",\"o\":\"a\",\"q\":1,"
 	  "\"t\":null,\"n\":\"b\",\"d\":0}", 0, NULL, E_U64("t") },
 
@@ -787,7 +793,7 @@ static const struct rec_case rec_cases[] = {
 	{ "round trip: server, sequence 0", LSREC_SERVER, "a", 0, 0, "b",
 	  NULL, 0, 0, NULL },
 	{ "round trip: server, largest sequence and time", LSREC_SERVER, "a",
-	  I64MAX, INT64_MAX, "b", NULL, 0, 0, NULL },
+	  I64MAX, LSREC_TIME_MAX, "b", NULL, 0, 0, NULL },
 	{ "round trip: topology", LSREC_TOPOLOGY, "lon-rgm", 2, 3, NULL, NULL,
 	  0, 12, "[organization]\nname = Contoso\nversion = 12\n" },
 	{ "round trip: topology, quotes, backslashes, control bytes, UTF-8",
