@@ -494,13 +494,17 @@ route_sender_check(const struct route_table *rt, struct route_decision *d,
 	return 0;
 }
 
-/* route_class_index - 0..ROUTE_NCLASS-1, the default class 0 */
+/* route_class_index - 0..ROUTE_NCLASS-1, the default class (NULL) 0;
+ * an unknown priority counts as normal */
 static int
 route_class_index(const struct route_class *cls)
 {
-	if (cls == NULL || cls->priority > ROUTE_PRIO_LOW)
-		return cls != NULL && cls->system ? 1 : 0;
-	return (int)cls->priority * 2 + (cls->system != 0);
+	int p;
+
+	if (cls == NULL)
+		return 0;
+	p = cls->priority <= ROUTE_PRIO_LOW ? (int)cls->priority : 0;
+	return p * 2 + (cls->system != 0);
 }
 
 /*
