@@ -3,8 +3,9 @@
  *
  *   lsactl route [-c SETTINGS] (-t TOPOLOGY | -s SNAPSHOT) --from SERVER
  *       [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...
- *       [--size BYTES] [--sender ADDRESS] [--rotation N]
- *       [--relay hop|direct] [--suppress] [--json] ADDRESS...
+ *       [--size BYTES] [--sender ADDRESS] [--priority high|normal|low]
+ *       [--system] [--rotation N] [--relay hop|direct] [--suppress]
+ *       [--json] ADDRESS...
  *   lsactl snapshot [-c SETTINGS] -t TOPOLOGY [--down ...]...
  *       [--down-server NAME]... [--lst-version N] -o FILE
  *
@@ -15,7 +16,9 @@
  * lsa-agent publishes it: for tests, and for a static set-up. --from defaults to
  * the settings' server; --relay and --suppress to the settings' relay and
  * suppress_state_changes. --sender checks the connectors' sender
- * restrictions (none given: no sender, never refused). --json prints one
+ * restrictions (none given: no sender, never refused). --priority and
+ * --system name the message class (default: normal, not system: what
+ * transport lookups answer; README Routing rule 9). --json prints one
  * JSON object a line per address; the plain output explains the
  * decision in a few lines.
  */
@@ -51,6 +54,7 @@ struct lsactl_route_opts {
 	int		 nlocal_down;
 	uint64_t	 size;
 	const char	*sender;	/* NULL: none given */
+	struct route_class cls;		/* --priority, --system */
 	unsigned	 rotation;
 	int		 relay;		/* -1: from the settings */
 	int		 suppress;	/* -1: from the settings */
@@ -60,7 +64,8 @@ struct lsactl_route_opts {
 /* lsactl_route_json - one decision as one JSON line */
 static void
 lsactl_route_json(const struct topology *t, const char *rcpt,
-    const char *sender, const char *from, const struct route_decision *d)
+    const char *sender, const struct route_class *cls, const char *from,
+    const struct route_decision *d)
 {
 	json_t *o = json_object(), *hosts = json_array(), *path = json_array();
 	json_t *conns = json_array();
@@ -77,6 +82,9 @@ lsactl_route_json(const struct topology *t, const char *rcpt,
 	json_object_set_new(o, "recipient", json_string(rcpt));
 	json_object_set_new(o, "sender", sender != NULL ?
 	    json_string(sender) : json_null());
+	json_object_set_new(o, "priority",
+	    json_string(topo_priority_name((int)cls->priority)));
+	json_object_set_new(o, "system", json_boolean(cls->system));
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "action",
 	    json_string(route_action_name(d->action)));
@@ -106,7 +114,8 @@ lsactl_route_json(const struct topology *t, const char *rcpt,
 /* lsactl_route_plain - one decision explained for a person */
 static void
 lsactl_route_plain(const struct topology *t, const char *rcpt,
-    const char *from, const struct route_decision *d)
+    const struct route_class *cls, const char *from,
+    const struct route_decision *d)
 {
 	printf("%s from %s: %s", rcpt, from, route_action_name(d->action));
 	if (d->transport != NULL && d->transport[0] != '\0')
@@ -114,6 +123,8 @@ lsactl_route_plain(const struct topology *t, const char *rcpt,
 	if (d->status[0])
 		printf(" %s", d->status);
 	printf("\n  reason: %s\n", d->reason);
+	printf("  class: %s priority%s\n", topo_priority_name((int)
+	    cls->priority), cls->system ? ", system message" : "");
 	if (d->npath > 0) {
 		printf("  path:");
 		for (int i = 0; i < d->npath; i++)
@@ -163,6 +174,8 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		{ "local-down", required_argument, NULL, 'l' },
 		{ "size", required_argument, NULL, 'z' },
 		{ "sender", required_argument, NULL, 'e' },
+		{ "priority", required_argument, NULL, 'P' },
+		{ "system", no_argument, NULL, 'Y' },
 		{ "rotation", required_argument, NULL, 'r' },
 		{ "relay", required_argument, NULL, 'R' },
 		{ "suppress", no_argument, NULL, 'U' },
@@ -172,7 +185,7 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 	};
 	char err[UNITS_ERRLEN];
 	uint64_t v;
-	int ch;
+	int ch, p;
 
 	memset(o, 0, sizeof(*o));
 	o->relay = o->suppress = -1;
@@ -226,6 +239,17 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 			break;
 		case 'e':
 			o->sender = optarg;
+			break;
+		case 'P':
+			if ((p = topo_priority_parse(optarg)) < 0) {
+				fprintf(stderr, "lsactl: --priority: want high, "
+				    "normal or low\n");
+				exit(2);
+			}
+			o->cls.priority = (enum route_priority)p;
+			break;
+		case 'Y':
+			o->cls.system = 1;
 			break;
 		case 'r':
 			if (units_uint(optarg, 0, UINT32_MAX, &v, err) < 0) {
@@ -374,12 +398,13 @@ lsactl_cmd_route(int argc, char **argv)
 	rt = route_table_new(t, ix, ls, &p);
 	route_decision_init(&d);
 	for (int i = first; i < argc; i++) {
-		route_decide_sender(rt, o.sender, argv[i], o.size, o.rotation,
-		    &d);
+		route_decide_class(rt, o.sender, argv[i], o.size, o.rotation,
+		    &o.cls, &d);
 		if (o.json)
-			lsactl_route_json(t, argv[i], o.sender, from, &d);
+			lsactl_route_json(t, argv[i], o.sender, &o.cls, from,
+			    &d);
 		else
-			lsactl_route_plain(t, argv[i], from, &d);
+			lsactl_route_plain(t, argv[i], &o.cls, from, &d);
 	}
 	route_decision_free(&d);
 	route_table_free(rt);

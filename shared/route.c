@@ -1,9 +1,10 @@
 /*
  * route.c - one routing decision (rules in route.h).
  *
- * Candidates come from the address space index; each is scored against
- * the live least-cost tree, and only when none is reachable there against
- * the whole topology's tree (queue at the point of failure). The winner
+ * Candidates come from the address space index, seen through the view of
+ * the message's class (rule 8); each is scored against the view's live
+ * least-cost tree, and only when none is reachable there against its
+ * whole topology's tree (queue at the point of failure). The winner
  * gives a target group; the path is read back from the tree's
  * predecessors; the next hop follows from the path's first connector.
  */
@@ -18,6 +19,15 @@
 #include "xmalloc.h"
 
 #define ROUTE_MAX_CANDIDATES	256
+
+_Static_assert((int)ROUTE_PRIO_NORMAL == TOPO_PRIO_NORMAL &&
+    (int)ROUTE_PRIO_HIGH == TOPO_PRIO_HIGH &&
+    (int)ROUTE_PRIO_LOW == TOPO_PRIO_LOW, "one numbering of priorities");
+
+struct route_seen {		/* route_visible's argument */
+	const struct route_table *rt;
+	const struct route_view	*v;
+};
 
 struct route_cand {
 	const struct route_entry *e;
@@ -82,17 +92,19 @@ route_decision_free(struct route_decision *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* route_visible - index filter: enabled, in-scope connectors */
+/* route_visible - index filter: enabled, in-scope connectors that
+ * admit the view's class */
 static int
 route_visible(void *arg, const struct route_entry *e)
 {
-	const struct route_table *rt = arg;
+	const struct route_seen *sn = arg;
+	const struct route_table *rt = sn->rt;
 	const struct topo_connector *c;
 
 	if (e->kind == ROUTE_ENTRY_MAILBOX)
 		return 1;
 	c = &rt->t->connectors[e->idx];
-	if (!c->enabled)
+	if (!c->enabled || !sn->v->admit[e->idx])
 		return 0;
 	if (c->scope == TOPO_SCOPE_ORGANIZATION)
 		return 1;
@@ -482,6 +494,48 @@ route_sender_check(const struct route_table *rt, struct route_decision *d,
 	return 0;
 }
 
+/* route_class_index - 0..ROUTE_NCLASS-1, the default class (NULL) 0;
+ * an unknown priority counts as normal */
+static int
+route_class_index(const struct route_class *cls)
+{
+	int p;
+
+	if (cls == NULL)
+		return 0;
+	p = cls->priority <= ROUTE_PRIO_LOW ? (int)cls->priority : 0;
+	return p * 2 + (cls->system != 0);
+}
+
+/*
+ * route_class_refuse - bounce 5.7.1 naming the first connector on the
+ * path (found without the class rules) that does not admit class k
+ */
+static void
+route_class_refuse(const struct route_table *rt, struct route_decision *d,
+    int k)
+{
+	for (int i = 0; i < d->nconnectors; i++) {
+		const struct topo_connector *c =
+		    &rt->t->connectors[d->connectors[i]];
+
+		if (route_admits(c, k))
+			continue;
+		if (!(c->priorities & (1u << (k / 2))))
+			route_result(d, ROUTE_BOUNCE, "5.7.1", "connector %s "
+			    "does not accept %s-priority messages", c->name,
+			    topo_priority_name(k / 2));
+		else
+			route_result(d, ROUTE_BOUNCE, "5.7.1", "connector %s "
+			    "does not accept system messages", c->name);
+		return;
+	}
+	/* not reached: a route every connector of which admits the class
+	   is a route of the class */
+	route_result(d, ROUTE_BOUNCE, "5.7.1", "no route admits the message's "
+	    "class");
+}
+
 /*
  * route_handover - the local server is source self_src of connector ci
  * but cannot use its own link: add the sources of the local group it may
@@ -689,22 +743,73 @@ void
 route_decide(const struct route_table *rt, const char *recipient,
     uint64_t size, unsigned rotation, struct route_decision *d)
 {
-	route_decide_sender(rt, NULL, recipient, size, rotation, d);
+	route_decide_class(rt, NULL, recipient, size, rotation, NULL, d);
 }
 
-/* route_decide_sender - the whole decision for one recipient */
+/* route_decide_sender - the decision for a message of the default class */
 void
 route_decide_sender(const struct route_table *rt, const char *sender,
     const char *recipient, uint64_t size, unsigned rotation,
     struct route_decision *d)
 {
+	route_decide_class(rt, sender, recipient, size, rotation, NULL, d);
+}
+
+/*
+ * route_lookup - the candidates a view sees for the domain: the most
+ * specific visible match, but never "*" alone for a domain of the
+ * organization (its MX would bring the mail straight back)
+ */
+static int
+route_lookup(const struct route_table *rt, const struct route_view *v,
+    const char *domain, const struct route_entry **e)
+{
+	struct route_seen sn = { rt, v };
+	int n;
+
+	n = route_index_lookup(rt->ix, domain, route_visible, &sn, e,
+	    ROUTE_MAX_CANDIDATES);
+	if (n > 0 && e[0]->as->kind == ADDRSPACE_ALL &&
+	    route_index_owned(rt->ix, domain))
+		n = 0;
+	return n;
+}
+
+/*
+ * route_pick - the best candidate on the view's live tree, else on its
+ * whole topology's (*pof set); 0 when none is reachable on either
+ */
+static int
+route_pick(const struct route_table *rt, const struct route_view *v,
+    const struct route_entry **e, int n, struct route_cand *best,
+    const char **why, const struct route_tree **tr, int *pof)
+{
+	*pof = 0;
+	*tr = &v->live;
+	if (route_choose(rt, *tr, 1, e, n, best, why))
+		return 1;
+	*pof = 1;
+	*tr = &v->full;
+	if (route_choose(rt, *tr, 0, e, n, best, why))
+		return 1;
+	*pof = 0;
+	return 0;
+}
+
+/* route_decide_class - the whole decision for one recipient */
+void
+route_decide_class(const struct route_table *rt, const char *sender,
+    const char *recipient, uint64_t size, unsigned rotation,
+    const struct route_class *cls, struct route_decision *d)
+{
 	const struct topology *t = rt->t;
 	const struct route_entry *e[ROUTE_MAX_CANDIDATES];
-	const struct route_tree *tr = &rt->live;
+	const struct route_tree *tr;
+	const struct route_view *v;
 	struct route_cand best;
 	char domain[ADDRSPACE_MAX_DOMAIN + 1];
 	const char *why;
-	int n, hold = 0;
+	int n, k = route_class_index(cls), found, refuse = 0, hold = 0;
 
 	d->action = ROUTE_DEFAULT;
 	d->status[0] = d->reason[0] = '\0';
@@ -725,15 +830,25 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 		route_result(d, ROUTE_DEFAULT, "", "no domain to route on");
 		return;
 	}
-	n = route_index_lookup(rt->ix, domain, route_visible, (void *)rt, e,
-	    ROUTE_MAX_CANDIDATES);
-	/*
-	 * A domain of the organization never leaves through the catch-all
-	 * "*": its MX would bring the mail straight back.
-	 */
-	if (n > 0 && e[0]->as->kind == ADDRSPACE_ALL &&
-	    route_index_owned(rt->ix, domain))
-		n = 0;
+	v = rt->view[k];
+	n = route_lookup(rt, v, domain, e);
+	for (int i = 0; i < n; i++)
+		if (e[i]->kind == ROUTE_ENTRY_MAILBOX && e[i]->idx == rt->p.self) {
+			d->npath = 0;
+			route_result(d, ROUTE_LOCAL, "", "%s is hosted here",
+			    domain);
+			return;
+		}
+	found = n > 0 && route_pick(rt, v, e, n, &best, &why, &tr,
+	    &d->point_of_failure);
+	if (!found && v != rt->view[ROUTE_VIEW_ANY]) {
+		/* rule 8: no route for the class; one without its rules
+		   is refused by a connector on it */
+		v = rt->view[ROUTE_VIEW_ANY];
+		n = route_lookup(rt, v, domain, e);
+		found = refuse = n > 0 && route_pick(rt, v, e, n, &best, &why,
+		    &tr, &d->point_of_failure);
+	}
 	if (n == 0) {
 		if (route_index_owned(rt->ix, domain))
 			route_result(d, ROUTE_BOUNCE, "5.4.4", "no server or "
@@ -744,24 +859,11 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 			    "matches %s", domain);
 		return;
 	}
-	for (int i = 0; i < n; i++)
-		if (e[i]->kind == ROUTE_ENTRY_MAILBOX && e[i]->idx == rt->p.self) {
-			d->npath = 0;
-			route_result(d, ROUTE_LOCAL, "", "%s is hosted here",
-			    domain);
-			return;
-		}
-	if (!route_choose(rt, tr, 1, e, n, &best, &why)) {
-		tr = &rt->full;
-		d->point_of_failure = 1;
-		if (!route_choose(rt, tr, 0, e, n, &best, &why)) {
-			d->point_of_failure = 0;
-			route_result(d, ROUTE_BOUNCE, "5.4.4", "no path in the "
-			    "topology from group %s to any server or "
-			    "connector for %s", t->groups[rt->self_group].name,
-			    domain);
-			return;
-		}
+	if (!found) {
+		route_result(d, ROUTE_BOUNCE, "5.4.4", "no path in the "
+		    "topology from group %s to any server or connector for %s",
+		    t->groups[rt->self_group].name, domain);
+		return;
 	}
 	d->tiebreak = why != NULL ? why : best.first_src ?
 	    "first-listed source" : NULL;
@@ -773,6 +875,10 @@ route_decide_sender(const struct route_table *rt, const char *sender,
 	d->space_cost = best.e->cost;
 	if (best.e->kind == ROUTE_ENTRY_CONNECTOR)
 		d->connectors[d->nconnectors++] = best.e->idx;
+	if (refuse) {
+		route_class_refuse(rt, d, k);
+		return;
+	}
 	if (route_size_check(rt, d, size) < 0 ||
 	    route_sender_check(rt, d, sender) < 0)
 		return;

@@ -15,13 +15,18 @@
  *                       index, the least-cost one, the next hop, the size
  *                       check, and an explanation. route_decide_sender()
  *                       also checks the connectors' sender restrictions
- *                       (route_decide() is it with no sender known).
+ *                       (route_decide() is it with no sender known);
+ *                       route_decide_class() routes a message of a given
+ *                       class (route_decide_sender() is it for the
+ *                       default class).
  *
  * Ownership: the table borrows the topology, the index and the link state
  * (they must outlive it) and copies nothing it can borrow. A struct
  * route_decision is reusable across calls: route_decision_init() once,
  * route_decide() many times, route_decision_free() at the end; every
- * pointer in it is valid until the next route_decide() on it.
+ * pointer in it is valid until the next route_decide() on it. A table is
+ * not written after route_table_new(): threads may decide on one table
+ * at once, each with its own decision.
  *
  * Rules (README "Routing" has the whole list):
  *  1. Candidates: servers hosting the domain and enabled, in-scope
@@ -55,6 +60,27 @@
  *     +extension dropped), "example.com", "*.example.com", "*" (its
  *     domain; a sender without '@' matches "*" only). The null sender
  *     ("" or "<>": bounces) and an unknown one (NULL) are never refused.
+ *  8. Message classes: a priority (high, normal, low) and whether the
+ *     message is a system message (null sender, a delivery or read
+ *     report). The caller names the class (route_decide_class); the
+ *     engine infers nothing, not even from a null sender. The class-less
+ *     answers (route_decide, route_decide_sender, so transport lookups)
+ *     are the default class's: normal, not system. A connector that does
+ *     not admit the class (its `priorities` lack the priority, or
+ *     `system_messages = no` and a system message) is, for that class,
+ *     as if disabled: no candidate (rule 1 takes the most specific match
+ *     the class may use) and no edge of the class's least-cost trees
+ *     (rules 2 and 5). So path exclusion decides the route, and a class
+ *     may take a cheaper connector reserved to it. Refusal only when the
+ *     class has no route (no candidate, or none reachable even over the
+ *     whole topology): the decision is taken again without the class
+ *     rules, and if that finds a route, the first connector on it that
+ *     does not admit the class answers `bounce 5.7.1` naming it, no other
+ *     path tried (rules 6 and 7 are not checked on that route); if it
+ *     finds none, its answer (5.4.4 or default) stands. Each class's
+ *     trees are over one graph on every server with the same LST, so a
+ *     message decided for its class at every hop is loop-free as in
+ *     rules 2-7.
  */
 #ifndef LSA_ROUTE_H
 #define LSA_ROUTE_H
@@ -87,6 +113,13 @@ struct route_host {
 	const char	*address;	/* for the transport string */
 	unsigned	 port;
 	int		 down;
+};
+
+enum route_priority { ROUTE_PRIO_NORMAL = 0, ROUTE_PRIO_HIGH, ROUTE_PRIO_LOW };
+
+struct route_class {
+	enum route_priority priority;
+	int system;		/* null sender or a delivery/read report */
 };
 
 struct route_decision {
@@ -124,6 +157,11 @@ void route_decide(const struct route_table *rt, const char *recipient,
 void route_decide_sender(const struct route_table *rt, const char *sender,
     const char *recipient, uint64_t size, unsigned rotation,
     struct route_decision *d);
+/* route_decide_class - route_decide_sender() for a message of class cls (NULL: the
+ * default class, normal and not system: what transport lookups answer) */
+void route_decide_class(const struct route_table *rt, const char *sender,
+    const char *recipient, uint64_t size, unsigned rotation,
+    const struct route_class *cls, struct route_decision *d);
 const char *route_action_name(enum route_action a);
 int route_recipient_domain(const char *recipient, char *buf, size_t len);
 

@@ -10,6 +10,8 @@
 #include "route.h"
 
 #define ROUTE_INF	INT_MAX
+#define ROUTE_NCLASS	6		/* 3 priorities x system or not */
+#define ROUTE_VIEW_ANY	ROUTE_NCLASS	/* every connector: no class rule */
 
 struct route_tree {			/* least-cost tree over groups */
 	int		*dist;		/* from the local group, ROUTE_INF */
@@ -24,6 +26,17 @@ struct route_heap_item {
 	int	group;
 };
 
+/*
+ * The connectors one message class may use (rule 8) and the two trees
+ * over them. Classes that admit the same connectors share a view: a
+ * topology without class restrictions has one, as before classes.
+ */
+struct route_view {
+	unsigned char		*admit;		/* per connector */
+	struct route_tree	 live;		/* with the link state */
+	struct route_tree	 full;		/* every enabled connector up */
+};
+
 struct route_table {
 	const struct topology	*t;
 	const struct route_index *ix;
@@ -31,8 +44,11 @@ struct route_table {
 	struct route_params	 p;
 	int			 self_group;
 	unsigned char		*conn_up;	/* some source up (or suppress) */
-	struct route_tree	 live;		/* with the link state */
-	struct route_tree	 full;		/* every enabled connector up */
+	struct route_view	 views[ROUTE_NCLASS + 1]; /* nviews used */
+	int			 nviews;
+	const struct route_view	*view[ROUTE_NCLASS + 1]; /* by class index
+					   (route_class_index), and
+					   [ROUTE_VIEW_ANY] */
 	int			*grank;		/* group name order */
 	int			*crank;		/* connector name order */
 	struct route_heap_item	*heap;
@@ -42,5 +58,6 @@ struct route_table {
 int route_source_up(const struct route_table *rt, int connector, int i);
 int route_source_usable(const struct route_table *rt, int connector, int i);
 int route_server_down(const struct route_table *rt, int server);
+int route_admits(const struct topo_connector *c, int k);
 
 #endif

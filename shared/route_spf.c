@@ -8,6 +8,12 @@
  * beats {1-3-4}), because every predecessor has a strictly smaller key
  * and is settled before the group itself is popped. Names are compared
  * through precomputed ranks, so the inner loop compares integers.
+ *
+ * One pair of trees per view (route_priv.h): per set of connectors a
+ * message class may use. All views are built here, at most seven, and
+ * only as many as there are distinct sets (one without class keys): the
+ * table is never written after route_table_new(), so threads may share
+ * it (lsa-milter's callbacks run in several).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,13 +101,27 @@ route_heap_pop(struct route_table *rt, int *n)
 	return top;
 }
 
-/* route_usable - whether a connector is an edge of the tree */
+/*
+ * route_admits - whether a connector admits class index k (priority
+ * k / 2, system k % 2); every connector admits ROUTE_VIEW_ANY
+ */
+int
+route_admits(const struct topo_connector *c, int k)
+{
+	if (k == ROUTE_VIEW_ANY)
+		return 1;
+	return (c->priorities & (1u << (k / 2))) != 0 &&
+	    (k % 2 == 0 || c->system_messages);
+}
+
+/* route_usable - whether a connector is an edge of the view's tree */
 static int
-route_usable(const struct route_table *rt, int ci, int live)
+route_usable(const struct route_table *rt, const struct route_view *v,
+    int ci, int live)
 {
 	const struct topo_connector *c = &rt->t->connectors[ci];
 
-	if (!c->enabled || c->to < 0)
+	if (!c->enabled || c->to < 0 || !v->admit[ci])
 		return 0;
 	/* a group-scoped connector is only for its own group's servers */
 	if (c->scope == TOPO_SCOPE_GROUP && c->from != rt->self_group)
@@ -148,9 +168,10 @@ route_tie_depth(const char *why)
 	    strcmp(why, "group name") == 0 ? 2 : 3;
 }
 
-/* route_spf - one tree from the local group */
+/* route_spf - one tree of a view from the local group */
 static void
-route_spf(struct route_table *rt, struct route_tree *tr, int live)
+route_spf(struct route_table *rt, const struct route_view *vw,
+    struct route_tree *tr, int live)
 {
 	const struct topology *t = rt->t;
 	int n = 0;
@@ -180,7 +201,7 @@ route_spf(struct route_table *rt, struct route_tree *tr, int live)
 			int h = it.hops + 1;
 			const char *why;
 
-			if (!route_usable(rt, ci, live))
+			if (!route_usable(rt, vw, ci, live))
 				continue;
 			if (!route_better(rt, tr, v, d, h, ci, &why)) {
 				/* the rival that came closest names the rule */
@@ -220,7 +241,42 @@ route_tree_free(struct route_tree *tr)
 	free(tr->tiebreak);
 }
 
-/* route_table_new - both trees for the local server */
+/*
+ * route_views - a view per distinct set of admitted connectors, and each
+ * class index pointed at its own
+ */
+static void
+route_views(struct route_table *rt)
+{
+	size_t n = (size_t)rt->t->nconnectors;
+
+	for (int k = 0; k <= ROUTE_NCLASS; k++) {
+		unsigned char *admit = xcalloc(n + 1, 1);
+		struct route_view *v;
+		int j;
+
+		for (size_t ci = 0; ci < n; ci++)
+			admit[ci] = (unsigned char)route_admits(
+			    &rt->t->connectors[ci], k);
+		for (j = 0; j < rt->nviews; j++)
+			if (memcmp(rt->views[j].admit, admit, n) == 0)
+				break;
+		if (j < rt->nviews) {
+			free(admit);
+			rt->view[k] = &rt->views[j];
+			continue;
+		}
+		v = &rt->views[rt->nviews++];
+		v->admit = admit;
+		route_tree_alloc(&v->live, rt->t->ngroups);
+		route_tree_alloc(&v->full, rt->t->ngroups);
+		route_spf(rt, v, &v->live, 1);
+		route_spf(rt, v, &v->full, 0);
+		rt->view[k] = v;
+	}
+}
+
+/* route_table_new - the trees of every view for the local server */
 struct route_table *
 route_table_new(const struct topology *t, const struct route_index *ix,
     const struct linkstate *ls, const struct route_params *p)
@@ -247,10 +303,7 @@ route_table_new(const struct topology *t, const struct route_index *ix,
 				rt->conn_up[ci] = 1;
 				break;
 			}
-	route_tree_alloc(&rt->live, t->ngroups);
-	route_tree_alloc(&rt->full, t->ngroups);
-	route_spf(rt, &rt->live, 1);
-	route_spf(rt, &rt->full, 0);
+	route_views(rt);
 	return rt;
 }
 
@@ -260,8 +313,11 @@ route_table_free(struct route_table *rt)
 {
 	if (rt == NULL)
 		return;
-	route_tree_free(&rt->live);
-	route_tree_free(&rt->full);
+	for (int j = 0; j < rt->nviews; j++) {
+		route_tree_free(&rt->views[j].live);
+		route_tree_free(&rt->views[j].full);
+		free(rt->views[j].admit);
+	}
 	free(rt->grank);
 	free(rt->crank);
 	free(rt->conn_up);

@@ -3,9 +3,10 @@
  *
  * The INI events from inifile.c arrive one key at a time; each section
  * kind has a table of its keys. Values are checked for form here (costs,
- * sizes, booleans, patterns, host:port, sender patterns); references to other sections are
- * kept as names and checked by topo_resolve.c once the whole file is read,
- * so sections may appear in any order.
+ * sizes, booleans, patterns, host:port, sender patterns, priorities);
+ * references to other sections are kept as names and checked by
+ * topo_resolve.c once the whole file is read, so sections may appear in
+ * any order.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -22,7 +23,8 @@ enum topo_key_kind {
 	K_MASTER, K_BACKUPS, K_HUB,				/* group */
 	K_GROUP, K_ADDRESS, K_SMTP_PORT, K_AGENT_PORT, K_MAILBOXES, /* server */
 	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
-	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY,		/* connector */
+	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY, K_PRIORITIES,
+	K_SYSTEM,						/* connector */
 };
 
 struct topo_key {
@@ -56,7 +58,32 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "smart_hosts", K_SMART, 1 },
 	{ TOPO_SEC_CONNECTOR, "senders_allow", K_ALLOW, 1 },
 	{ TOPO_SEC_CONNECTOR, "senders_deny", K_DENY, 1 },
+	{ TOPO_SEC_CONNECTOR, "priorities", K_PRIORITIES, 1 },
+	{ TOPO_SEC_CONNECTOR, "system_messages", K_SYSTEM, 0 },
 };
+
+/* the words of `priorities`, by enum topo_priority */
+static const char *const topo_priority_names[TOPO_NPRIO] = {
+	"normal", "high", "low",
+};
+
+/* topo_priority_parse - "high", "normal" or "low"; -1 for anything else */
+int
+topo_priority_parse(const char *word)
+{
+	for (int i = 0; i < TOPO_NPRIO; i++)
+		if (strcmp(word, topo_priority_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* topo_priority_name - the word of a priority */
+const char *
+topo_priority_name(int priority)
+{
+	return priority >= 0 && priority < TOPO_NPRIO ?
+	    topo_priority_names[priority] : "?";
+}
 
 #define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
 
@@ -357,6 +384,23 @@ topo_add_sender(struct topo_builder *b, const char *file, int line,
 	topo_sender_free(&p);
 }
 
+/* topo_add_priority - one word of `priorities` */
+static void
+topo_add_priority(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	struct topo_connector *c = &b->t->connectors[b->idx];
+	int p = topo_priority_parse(item);
+
+	if (p < 0)
+		diag_add(b->d, file, line, key, "bad priority \"%s\" (want "
+		    "high, normal or low)", item);
+	else if (c->priorities & (1u << p))
+		diag_add(b->d, file, line, key, "\"%s\" listed twice", item);
+	else
+		c->priorities |= 1u << p;
+}
+
 /* topo_set_ref - a single reference such as `group` or `from` */
 static void
 topo_set_ref(struct topo_builder *b, struct topo_ref *r, const char *file,
@@ -496,6 +540,18 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 	case K_DENY:
 		topo_split(b, file, line, key, value, topo_add_sender);
 		break;
+	case K_PRIORITIES:
+		/* written: the list replaces the default (all three) */
+		if (t->connectors[b->idx].priorities_line == 0) {
+			t->connectors[b->idx].priorities = 0;
+			t->connectors[b->idx].priorities_line = line;
+		}
+		topo_split(b, file, line, key, value, topo_add_priority);
+		break;
+	case K_SYSTEM:
+		topo_bool_key(b, file, line, key, value,
+		    &t->connectors[b->idx].system_messages);
+		break;
 	}
 }
 
@@ -583,6 +639,8 @@ topo_new_section(struct topo_builder *b, const char *file, int line,
 		c->cost = TOPO_DEFAULT_COST;
 		c->scope = TOPO_SCOPE_ORGANIZATION;
 		c->enabled = 1;
+		c->priorities = TOPO_PRIO_ALL;
+		c->system_messages = 1;
 		b->idx = t->nconnectors++;
 		b->sec = TOPO_SEC_CONNECTOR;
 	}

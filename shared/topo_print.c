@@ -83,6 +83,24 @@ topo_print_senders(FILE *fp, const char *key, const struct topo_sender *p,
 	fprintf(fp, "\n");
 }
 
+/* topo_print_classes - the message classes a connector admits */
+static void
+topo_print_classes(FILE *fp, const struct topo_connector *c)
+{
+	static const int order[] = { TOPO_PRIO_HIGH, TOPO_PRIO_NORMAL,
+	    TOPO_PRIO_LOW };
+	int col = fprintf(fp, "priorities = "), first = 1;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		if (!(c->priorities & (1u << order[i])))
+			continue;
+		topo_print_item(fp, &col, first, topo_priority_name(order[i]));
+		first = 0;
+	}
+	fprintf(fp, "\nsystem_messages = %s\n", c->system_messages ? "yes" :
+	    "no");
+}
+
 /* topo_print - normalized topology on fp */
 void
 topo_print(const struct topology *t, FILE *fp)
@@ -149,5 +167,6 @@ topo_print(const struct topology *t, FILE *fp)
 		    c->nallow);
 		topo_print_senders(fp, "senders_deny", c->senders_deny,
 		    c->ndeny);
+		topo_print_classes(fp, c);
 	}
 }

@@ -32,6 +32,19 @@
 #define TOPO_DEFAULT_COST	1
 #define TOPO_LOCAL_MAX		64	/* characters in a sender's local part */
 
+/*
+ * Message priorities a connector admits (`priorities`), as bits
+ * 1u << enum topo_priority; route.h's enum route_priority has the same
+ * values.
+ */
+enum topo_priority {
+	TOPO_PRIO_NORMAL,
+	TOPO_PRIO_HIGH,
+	TOPO_PRIO_LOW,
+	TOPO_NPRIO,
+};
+#define TOPO_PRIO_ALL	((1u << TOPO_NPRIO) - 1)	/* the default */
+
 enum topo_scope {
 	TOPO_SCOPE_ORGANIZATION,
 	TOPO_SCOPE_GROUP,
@@ -106,6 +119,11 @@ struct topo_connector {
 	int		 nallow;
 	struct topo_sender *senders_deny; /* refused, whatever allow says */
 	int		 ndeny;
+	unsigned	 priorities;	/* admitted: bits 1u << topo_priority;
+					   never 0; TOPO_PRIO_ALL by default */
+	int		 priorities_line; /* 0: not written */
+	int		 system_messages; /* admits system messages (null
+					   sender, delivery/read reports) */
 };
 
 struct topology {
@@ -133,6 +151,8 @@ int topo_find_group(const struct topology *t, const char *name);
 int topo_find_server(const struct topology *t, const char *name);
 int topo_find_connector(const struct topology *t, const char *name);
 int topo_list_has(const struct topo_list *l, int v);
+int topo_priority_parse(const char *word);
+const char *topo_priority_name(int priority);
 void topo_print(const struct topology *t, FILE *fp);
 
 #endif

@@ -62,4 +62,40 @@ run "$LSACTL" route -t "$SEED" --from lon-bh1 --local-down Dublin-London "$BOS"
 [ "$rc" -eq 1 ] && line err 'lsactl: --local-down Dublin-London: "lon-bh1" is not a source of connector "Dublin-London"'
 result "route --local-down: a connector the server is no source of is an error" $?
 
+# message classes (README, Routing rule 9): a cheap Dublin -> New York
+# link for high priority only, and New York -> Boston refusing system
+# messages
+cp "$SEED" "$tmp/classes.conf"
+printf '[connector Dublin-NewYork-Express]\nfrom = Dublin\nto = NewYork\n%s\n' \
+    'cost = 5
+priorities = high' >>"$tmp/classes.conf"
+sed -i '/^\[connector NewYork-Boston\]/a system_messages = no' "$tmp/classes.conf"
+
+run "$LSACTL" route -t "$tmp/classes.conf" --from dub-bh1 --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field priority system action path)" = \
+    "normal False relay ['Dublin', 'London', 'NewYork', 'Boston']" ]
+result "route: the default class (normal, not system) avoids a high-only link" $?
+
+run "$LSACTL" route -t "$tmp/classes.conf" --from dub-bh1 --priority high \
+    --json "$BOS"
+[ "$rc" -eq 0 ] && [ "$(field priority system action path)" = \
+    "high False relay ['Dublin', 'NewYork', 'Boston']" ]
+result "route --priority high: takes the high-only link" $?
+
+run "$LSACTL" route -t "$tmp/classes.conf" --from dub-bh1 --priority high \
+    --system "$BOS"
+[ "$rc" -eq 0 ] && line out "$BOS from dub-bh1: bounce 5.7.1" &&
+    line out "  reason: connector NewYork-Boston does not accept system messages" &&
+    line out "  class: high priority, system message"
+result "route --system: refused by system_messages = no on the only path, class shown" $?
+
+run "$LSACTL" route -t "$tmp/classes.conf" --from dub-bh1 --priority low "$BOS"
+[ "$rc" -eq 0 ] && line out "  class: low priority" &&
+    line out "  path: Dublin -> London -> NewYork -> Boston (cost 40)"
+result "route --priority low: the plain output names the class" $?
+
+run "$LSACTL" route -t "$tmp/classes.conf" --from dub-bh1 --priority urgent "$BOS"
+[ "$rc" -eq 2 ] && line err "lsactl: --priority: want high, normal or low"
+result "route --priority: an unknown priority is an error" $?
+
 [ "$failed" -eq 0 ]

@@ -20,7 +20,10 @@
  *   4. rotation, down servers last, never the local server: "004 rr";
  *   5. point of failure: "002 pof" rows;
  *   6. size limits: "003 size" rows;
- *   7. sender restrictions: "senders" rows (route_decide_sender).
+ *   7. sender restrictions: "senders" rows (route_decide_sender);
+ *   8. message classes: "classes" rows (route_decide_class); every other
+ *      row also checks that route_decide_class() for the default class,
+ *      given or NULL, answers as route_decide_sender().
  * Readings picked where the rules leave room are named in the rows.
  */
 #include <stdarg.h>
@@ -186,6 +189,8 @@ struct rcase {
 	int		 direct;
 	int		 suppress;
 	const char	*sender;	/* NULL: unknown */
+	enum route_priority prio;	/* the message class */
+	int		 system;
 	const char	*rcpt;
 	/* the wanted answer: every field is checked */
 	enum route_action action;
@@ -225,6 +230,15 @@ struct rcase {
 	.hop = "London"
 #define ALLOW_LNY { SENDERS("London-NewYork", \
 	"senders_allow = *.fabrikam.test, boss@tailspin.test\n") }
+/* seed 002 plus a cheap Dublin -> New York link for high priority only */
+#define EXPRESS	.append = "[connector Dublin-NewYork-Express]\n" \
+	"from = Dublin\nto = NewYork\ncost = 5\npriorities = high\n"
+#define VIA_EXPRESS .file = S2, .self = "dub-bh1", \
+	.rcpt = "user@boston.contoso.test", RELAY, .hosts = "ny-bh1,ny-bh2", .transport = NY, \
+	.hop = "NewYork", .path = "Dublin,NewYork,Boston", \
+	.conns = "Dublin-NewYork-Express,NewYork-Boston", .cost = 15
+/* seed 002's connector C with class keys added */
+#define CLASSES(c, keys) SENDERS(c, keys)
 
 static const struct rcase cases[] = {
 	/* ---- seed 002: Routing, Retries, and Updates ---- */
@@ -1116,6 +1130,123 @@ static const struct rcase cases[] = {
 	  .rcpt = "user@far.compaq.test",
 	  .action = ROUTE_BOUNCE, .status = "5.3.4", .path = "Spoke,Hub,Far",
 	  .conns = "Spoke-Hub,Hub-Far", .cost = 60 },
+	/* ---- message classes ---- */
+	{ "classes: defaults: every class takes the one least-cost path",
+	  DUB_BOS, .prio = ROUTE_PRIO_LOW, .system = 1, VIA_LON },
+	{ "classes: a high-only cheaper link: the default class avoids it",
+	  DUB_BOS, EXPRESS, VIA_LON },
+	{ "classes: a high-only cheaper link: high takes it",
+	  EXPRESS, .prio = ROUTE_PRIO_HIGH, VIA_EXPRESS,
+	  .reason = "mailbox server in group Boston" },
+	{ "classes: a high-only cheaper link: a high system message too",
+	  EXPRESS, .prio = ROUTE_PRIO_HIGH, .system = 1, VIA_EXPRESS },
+	{ "classes: a high-only cheaper link: low avoids it", DUB_BOS,
+	  EXPRESS, .prio = ROUTE_PRIO_LOW, VIA_LON },
+	{ "classes: a high-only link, high but system messages refused",
+	  DUB_BOS, EXPRESS, .edits = { { "priorities = high\n",
+	  "priorities = high\nsystem_messages = no\n" } },
+	  .prio = ROUTE_PRIO_HIGH, .system = 1, VIA_LON },
+	{ "classes: the express link at New York: high goes on to Boston",
+	  .file = S2, .self = "ny-bh1", EXPRESS, .prio = ROUTE_PRIO_HIGH,
+	  .rcpt = "user@boston.contoso.test", RELAY, .hosts = "bos-bh1",
+	  .transport = "smtp:[127.0.8.11]:25", .path = "NewYork,Boston",
+	  .conns = "NewYork-Boston", .cost = 10, .hop = "Boston" },
+	{ "classes: low excluded from the least-cost link: via Copenhagen",
+	  .file = S2, .self = "dub-bh1", .prio = ROUTE_PRIO_LOW,
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  .rcpt = "user@boston.contoso.test", VIA_LON,
+	  .path = "Dublin,London,Copenhagen,NewYork,Boston",
+	  .conns = "Dublin-London,London-Copenhagen,Copenhagen-NewYork,"
+	  "NewYork-Boston", .cost = 130 },
+	{ "classes: low excluded: normal keeps the least-cost link", DUB_BOS,
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  VIA_LON },
+	{ "classes: low excluded, at London: on to Copenhagen",
+	  .file = S2, .self = "lon-bh1", .prio = ROUTE_PRIO_LOW,
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  .rcpt = "user@boston.contoso.test", RELAY,
+	  .hosts = "cph-bh1,cph-bh2", .transport = CPH,
+	  .path = "London,Copenhagen,NewYork,Boston",
+	  .conns = "London-Copenhagen,Copenhagen-NewYork,NewYork-Boston",
+	  .cost = 120, .hop = "Copenhagen" },
+	{ "classes: system_messages = no on the only path: a normal message "
+	  "relayed", DUB_BOS,
+	  .edits = { CLASSES("NewYork-Boston", "system_messages = no\n") },
+	  VIA_LON },
+	{ "classes: system_messages = no on the only path: a system message "
+	  "5.7.1", DUB_BOS, .system = 1,
+	  .edits = { CLASSES("NewYork-Boston", "system_messages = no\n") },
+	  REFUSED, .reason = "connector NewYork-Boston does not accept "
+	  "system messages" },
+	{ "classes: refused even with the sender and size allowed", DUB_BOS,
+	  .system = 1, .sender = "", .size = 1,
+	  .edits = { CLASSES("NewYork-Boston", "system_messages = no\n") },
+	  REFUSED, .reason = "connector NewYork-Boston does not accept "
+	  "system messages" },
+	{ "classes: the only path is high-only: the default class 5.7.1",
+	  DUB_BOS, .edits = { CLASSES("NewYork-Boston", "priorities = high\n") },
+	  REFUSED, .reason = "connector NewYork-Boston does not accept "
+	  "normal-priority messages" },
+	{ "classes: the only path is high-only: high relayed", DUB_BOS,
+	  .prio = ROUTE_PRIO_HIGH,
+	  .edits = { CLASSES("NewYork-Boston", "priorities = high\n") },
+	  VIA_LON },
+	{ "classes: refused at the point of failure too (not deferred)",
+	  .file = S2, .self = "lon-bh1", .system = 1,
+	  .down = { "London-NewYork", "Copenhagen-NewYork" },
+	  .edits = { CLASSES("NewYork-Boston", "system_messages = no\n") },
+	  .rcpt = "user@boston.contoso.test", REFUSED,
+	  .path = "London,NewYork,Boston",
+	  .conns = "London-NewYork,NewYork-Boston", .cost = 30, .pof = 1 },
+	{ "classes: the class's own path is down: toward the point of "
+	  "failure", .file = S2, .self = "lon-bh1", .prio = ROUTE_PRIO_LOW,
+	  .down = { "Copenhagen-NewYork" },
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  .rcpt = "user@boston.contoso.test", RELAY,
+	  .hosts = "cph-bh1,cph-bh2", .transport = CPH,
+	  .path = "London,Copenhagen,NewYork,Boston", .hop = "Copenhagen",
+	  .conns = "London-Copenhagen,Copenhagen-NewYork,NewYork-Boston",
+	  .cost = 120, .pof = 1 },
+	{ "classes: the class's own path is down: held at Copenhagen",
+	  .file = S2, .self = "cph-bh1", .prio = ROUTE_PRIO_LOW,
+	  .down = { "Copenhagen-NewYork" },
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  .rcpt = "user@boston.contoso.test", DEFER,
+	  .hosts = "ny-bh1,ny-bh2", .transport = HOLD_NY,
+	  .path = "Copenhagen,NewYork,Boston", .hop = "NewYork",
+	  .conns = "Copenhagen-NewYork,NewYork-Boston", .cost = 110, .pof = 1,
+	  .reason = "Copenhagen-NewYork is down" },
+	{ "classes: at Copenhagen the default class goes back via London",
+	  .file = S2, .self = "cph-bh1", .down = { "Copenhagen-NewYork" },
+	  .edits = { CLASSES("London-NewYork", "priorities = high, normal\n") },
+	  .rcpt = "user@boston.contoso.test", VIA_LON,
+	  .path = "Copenhagen,London,NewYork,Boston",
+	  .conns = "Copenhagen-London,London-NewYork,NewYork-Boston",
+	  .cost = 40 },
+	{ "classes: a high-only outside connector: high takes it",
+	  .file = S2, .self = "dub-bh1", .prio = ROUTE_PRIO_HIGH,
+	  .append = "[connector Partner-High]\nfrom = Dublin\n"
+	  "address_spaces = partner.test 1\npriorities = high\n"
+	  "smart_hosts = [192.0.2.9]:25\n", .rcpt = "user@partner.test",
+	  RELAY, .hosts = "192.0.2.9", .transport = "smtp:[192.0.2.9]:25",
+	  .path = "Dublin", .conns = "Partner-High", .cost = 1 },
+	{ "classes: a high-only outside connector is invisible to normal",
+	  .file = S2, .self = "dub-bh1",
+	  .append = "[connector Partner-High]\nfrom = Dublin\n"
+	  "address_spaces = partner.test 1\npriorities = high\n"
+	  "smart_hosts = [192.0.2.9]:25\n", .rcpt = "user@partner.test",
+	  VIA_LON, .path = "Dublin,London,NewYork",
+	  .conns = "Dublin-London,London-NewYork,Internet", .cost = 40 },
+	{ "classes: the only outside connector refuses system messages",
+	  .file = S2, .self = "dub-bh1", .system = 1,
+	  .edits = { CLASSES("Internet", "system_messages = no\n") },
+	  .rcpt = "user@example.org", REFUSED, .path = "Dublin,London,NewYork",
+	  .conns = "Dublin-London,London-NewYork,Internet", .cost = 40,
+	  .reason = "connector Internet does not accept system messages" },
+	{ "classes: a recipient hosted here crosses no connector",
+	  .file = S2, .self = "bos-bh1", .system = 1,
+	  .edits = { CLASSES("NewYork-Boston", "system_messages = no\n") },
+	  .rcpt = "user@boston.contoso.test", LOCAL, .reason = "hosted here" },
 	{ "003 cost: the least reach + address space cost wins",
 	  .text = topo003, .self = "far1", .rcpt = "user@partner.test",
 	  RELAY, .hosts = "hub1,hub2", .transport = HUB,
@@ -1324,6 +1455,7 @@ run_case(void **state)
 	struct linkstate *ls = case_state(t, c);
 	struct route_index *ix = route_index_new(t);
 	struct route_params p = { -1, c->direct, c->suppress, "smtp", "lsahold" };
+	struct route_class cls = { c->prio, c->system };
 	struct route_table *rt;
 	struct route_decision d;
 
@@ -1333,16 +1465,30 @@ run_case(void **state)
 	}
 	rt = route_table_new(t, ix, ls, &p);
 	route_decision_init(&d);
+	if (cls.priority != ROUTE_PRIO_NORMAL || cls.system) {
+		route_decide_class(rt, c->sender, c->rcpt, c->size,
+		    c->rotation, &cls, &d);
+		check_decision(t, c, &d);
+		goto out;
+	}
 	route_decide_sender(rt, c->sender, c->rcpt, c->size, c->rotation, &d);
 	check_decision(t, c, &d);
 	/* the same question again on the reused decision: the same answer */
 	route_decide_sender(rt, c->sender, c->rcpt, c->size, c->rotation, &d);
+	check_decision(t, c, &d);
+	/* the default class, given or NULL, is the class-less answer */
+	route_decide_class(rt, c->sender, c->rcpt, c->size, c->rotation, &cls,
+	    &d);
+	check_decision(t, c, &d);
+	route_decide_class(rt, c->sender, c->rcpt, c->size, c->rotation, NULL,
+	    &d);
 	check_decision(t, c, &d);
 	if (c->sender == NULL) {
 		/* route_decide is the same with no sender known */
 		route_decide(rt, c->rcpt, c->size, c->rotation, &d);
 		check_decision(t, c, &d);
 	}
+out:
 	route_decision_free(&d);
 	route_table_free(rt);
 	route_index_free(ix);

@@ -44,6 +44,17 @@
  *   e. property d holds over the edges lsa-policyd accepts (the refused
  *      ones are counted).
  *
+ * Message classes (the generator "message classes"): about a third of
+ * the connectors, ring ones too, admit only some priorities or no system
+ * messages (priorities, system_messages; drawn from a PRNG of their own,
+ * so the other generators' topologies do not change). Every class is
+ * routed (route_decide for the default class, route_decide_class for
+ * the others), walked and its next-hop graphs searched as above, the
+ * oracle seeing only the connectors that admit the class (rule 8); a
+ * bounce is 5.7.1 only where the oracle finds no route for the class,
+ * its path the least-cost one without the class rules, and a connector
+ * on it refusing the class.
+ *
  * Checked to catch, with the engine fixes reverted: two down sources of
  * one group listing each other (a ping-pong in the group) and a group-
  * scoped connector reached through another group's source (a loop
@@ -68,6 +79,7 @@
 #include "topology.h"
 
 #define INF		0x3fffffff
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_STARS	8
 #define MAX_SCOPED	4
 #define NTRACE		8	/* steps kept for a failed walk's report */
@@ -116,32 +128,52 @@ struct gen_params {
 	int		 dests;		/* recipients per server */
 	int		 server_stride;	/* walk from every Nth server */
 	int		 count;		/* topologies, seeds seed.. */
+	int		 class_pct;	/* connectors with class keys */
 };
 
 struct stats {
 	long	walks, decisions, locals, outs, defers, pofs, graphs, local;
 	long	refused;
+	long	class_refused;	/* bounced 5.7.1: no route for the class */
 };
 
 static const struct gen_params gens[] = {
 	/* the big one: 300 groups, costs 1..100 */
 	{ "300 groups, costs 1-100", 0x5eed0001, 300, 5, 100, 3, 10, 3, 3, 2,
-	  8, 1, 1 },
+	  8, 1, 1, 0 },
 	/* few costs: ties everywhere, more hubs */
 	{ "60 groups, costs 1-3", 0x5eed0002, 60, 4, 3, 20, 25, 5, 5, 3, 12,
-	  1, 1 },
+	  1, 1, 0 },
 	/* sparse and broken: long paths, many points of failure */
 	{ "150 groups, sparse, 25% down", 0x5eed0003, 150, 1, 20, 10, 25, 5,
-	  3, 3, 8, 1, 1 },
+	  3, 3, 8, 1, 1, 0 },
 	/*
 	 * Many small ones: the connectors scoped to several groups are
 	 * seen from a good share of the groups, downs are frequent.
 	 */
 	{ "40 x 12 groups, 30% down", 0x5eed1000, 12, 2, 10, 10, 30, 5, 5, 3,
-	  12, 1, 40 },
+	  12, 1, 40, 0 },
 	{ "40 x 8 groups, 40% down", 0x5eed2000, 8, 2, 5, 10, 40, 5, 5, 3, 12,
-	  1, 40 },
+	  1, 40, 0 },
+	/* message classes: every class over its own connectors */
+	{ "40 x 12 groups, message classes", 0x5eed3000, 12, 2, 10, 10, 30, 5,
+	  5, 3, 12, 1, 40, 30 },
 };
+
+/* gen_classes - class keys for one connector, from their own PRNG */
+static void
+gen_classes(FILE *fp, const struct gen_params *gp, struct prng *rc)
+{
+	static const char *sets[] = { "high", "normal", "low", "high, normal",
+	    "high, low", "normal, low" };
+
+	if (gp->class_pct == 0)
+		return;
+	if (prng_pct(rc, gp->class_pct))
+		fprintf(fp, "priorities = %s\n", sets[prng_below(rc, 6)]);
+	if (prng_pct(rc, gp->class_pct))
+		fprintf(fp, "system_messages = no\n");
+}
 
 /* what the generator knows about the organization, by index */
 struct org {
@@ -163,6 +195,7 @@ static char *
 gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 {
 	int ng = gp->ngroups, *nsrv = calloc((size_t)ng, sizeof(int));
+	struct prng rc = { gp->seed ^ 0xc1a55e5ULL };
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
 
@@ -216,6 +249,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 				fprintf(fp, "scope = group\n");
 			if (k > 0 && prng_pct(r, gp->disabled_pct))
 				fprintf(fp, "enabled = no\n");
+			gen_classes(fp, gp, &rc);
 		}
 	}
 	/* the way out: `*` from two or three groups' servers */
@@ -235,6 +269,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 			    "[192.0.2.%d]:2525\n", i, i + 1);
 		if (i == 4)
 			fprintf(fp, "enabled = no\n");
+		gen_classes(fp, gp, &rc);
 	}
 	/*
 	 * Group-scoped connectors for scopedN.test: scoped0 in one group,
@@ -260,6 +295,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 		}
 		fprintf(fp, "\nscope = group\naddress_spaces = "
 		    "scoped%d.test 1\n", i);
+		gen_classes(fp, gp, &rc);
 	}
 	fclose(fp);
 	free(nsrv);
@@ -394,9 +430,21 @@ source_up(const struct org *o, int c, int i, int suppress)
 	    !o->ls->server_down[cn->sources.v[i]]);
 }
 
+/*
+ * admits - whether a connector admits class cls (priority cls / 2,
+ * system cls % 2); cls -1: no class rule
+ */
+static int
+admits(const struct topo_connector *cn, int cls)
+{
+	return cls < 0 || ((cn->priorities & (1u << (cls / 2))) &&
+	    (cls % 2 == 0 || cn->system_messages));
+}
+
 /* oracle_dist - O(V^2) Dijkstra from group g over usable connectors */
 static void
-oracle_dist(const struct org *o, int g, int live, int suppress, int *dist)
+oracle_dist(const struct org *o, int g, int live, int suppress, int cls,
+    int *dist)
 {
 	const struct topology *t = o->t;
 	char *done = calloc((size_t)t->ngroups, 1);
@@ -420,6 +468,7 @@ oracle_dist(const struct org *o, int g, int live, int suppress, int *dist)
 			int up = !live;
 
 			if (cn->from != u || cn->to < 0 || !cn->enabled ||
+			    !admits(cn, cls) ||
 			    (cn->scope == TOPO_SCOPE_GROUP && cn->from != g))
 				continue;
 			for (int i = 0; !up && i < cn->sources.n; i++)
@@ -431,13 +480,13 @@ oracle_dist(const struct org *o, int g, int live, int suppress, int *dist)
 	free(done);
 }
 
-/* visible - an outside connector seen from group g */
+/* visible - an outside connector seen from group g by class cls */
 static int
-visible(const struct topology *t, int c, int g)
+visible(const struct topology *t, int c, int g, int cls)
 {
 	const struct topo_connector *cn = &t->connectors[c];
 
-	if (!cn->enabled)
+	if (!cn->enabled || !admits(cn, cls))
 		return 0;
 	if (cn->scope == TOPO_SCOPE_ORGANIZATION || cn->from == g)
 		return 1;
@@ -476,7 +525,7 @@ conn_cost(const struct org *o, int c, int self, const int *dist, int live,
  */
 static int
 expect_cost(const struct org *o, int self_group, const int *dist, int live,
-    int suppress, int kind, const int *dst, int ndst)
+    int suppress, int cls, int kind, const int *dst, int ndst)
 {
 	int best = INF, any = 0;
 
@@ -490,7 +539,7 @@ expect_cost(const struct org *o, int self_group, const int *dist, int live,
 		for (int i = 0; i < o->nscoped; i++) {
 			int c = o->scoped[i], v;
 
-			if (!visible(o->t, c, self_group) ||
+			if (!visible(o->t, c, self_group, cls) ||
 			    strncmp(o->t->connectors[c].spaces[0].pattern,
 			    "scoped", 6) != 0 || o->t->connectors[c].name[6] !=
 			    '0' + dst[0])
@@ -506,7 +555,7 @@ expect_cost(const struct org *o, int self_group, const int *dist, int live,
 	for (int i = 0; i < o->nstars; i++) {
 		int c = o->stars[i], v;
 
-		if (visible(o->t, o->stars[i], self_group) &&
+		if (visible(o->t, o->stars[i], self_group, cls) &&
 		    (v = conn_cost(o, c, self_group, dist, live,
 			    suppress)) < best)
 			best = v;
@@ -521,6 +570,8 @@ struct mode {
 	int	suppress;
 	int	views;		/* 1: each server its own view (org.views);
 				   2: and records in flight (org.flight) */
+	int	cls;		/* message class: priority cls / 2, system
+				   cls % 2; 0, the default: route_decide */
 };
 
 struct walker {
@@ -549,6 +600,21 @@ walker_table(struct walker *w, int s)
 	return w->tables[s];
 }
 
+/* decide - the decision at server s for the mode's class */
+static void
+decide(struct walker *w, int s, const char *rcpt, unsigned rotation,
+    struct route_decision *d)
+{
+	struct route_class cls = { (enum route_priority)(w->m.cls / 2),
+	    w->m.cls % 2 };
+
+	if (w->m.cls == 0)
+		route_decide(walker_table(w, s), rcpt, 0, rotation, d);
+	else
+		route_decide_class(walker_table(w, s), NULL, rcpt, 0, rotation,
+		    &cls, d);
+}
+
 static void
 walker_dists(struct walker *w, int g, int **live, int **full)
 {
@@ -557,10 +623,50 @@ walker_dists(struct walker *w, int g, int **live, int **full)
 	*live = &w->dist_live[(size_t)g * (size_t)n];
 	*full = &w->dist_full[(size_t)g * (size_t)n];
 	if (!w->have_dist[g]) {
-		oracle_dist(w->o, g, 1, w->m.suppress, *live);
-		oracle_dist(w->o, g, 0, w->m.suppress, *full);
+		oracle_dist(w->o, g, 1, w->m.suppress, w->m.cls, *live);
+		oracle_dist(w->o, g, 0, w->m.suppress, w->m.cls, *full);
 		w->have_dist[g] = 1;
 	}
+}
+
+/*
+ * check_refused - a bounce (w->d at server self) is rule 8's: 5.7.1, the
+ * class has no route (the oracle over its connectors finds none, live or
+ * whole), the path is the least-cost one without the class rules and a
+ * connector on it refuses the class. kind -1: the recipient's kind
+ * unknown (a graph search), the costs not checked.
+ */
+static void
+check_refused(struct walker *w, int self, const char *rcpt, int kind,
+    const int *dst, int ndst)
+{
+	const struct topology *t = w->o->t;
+	const struct route_decision *d = &w->d;
+	int g = t->servers[self].group, *live, *full, *any, refuses = 0;
+
+	if (strcmp(d->status, "5.7.1") != 0)
+		fail_msg("%s from %s: bounce %s (%s)", rcpt,
+		    t->servers[self].name, d->status, d->reason);
+	w->st->class_refused++;
+	for (int i = 0; i < d->nconnectors; i++)
+		refuses |= !admits(&t->connectors[d->connectors[i]], w->m.cls);
+	if (!refuses)
+		fail_msg("%s from %s: 5.7.1 but every connector on the path "
+		    "admits the class (%s)", rcpt, t->servers[self].name,
+		    d->reason);
+	if (kind < 0)
+		return;
+	walker_dists(w, g, &live, &full);
+	assert_int_equal(expect_cost(w->o, g, live, 1, w->m.suppress,
+	    w->m.cls, kind, dst, ndst), INF);
+	assert_int_equal(expect_cost(w->o, g, full, 0, w->m.suppress,
+	    w->m.cls, kind, dst, ndst), INF);
+	any = malloc((size_t)t->ngroups * sizeof(int));
+	assert_non_null(any);
+	oracle_dist(w->o, g, !d->point_of_failure, w->m.suppress, -1, any);
+	assert_int_equal(d->cost, expect_cost(w->o, g, any,
+	    !d->point_of_failure, w->m.suppress, -1, kind, dst, ndst));
+	free(any);
 }
 
 /* check_shape - property a (and b): the decision alone */
@@ -578,6 +684,10 @@ check_shape(struct walker *w, int self, const char *rcpt, int kind,
 				fail_msg("%s from %s: group %s twice on the "
 				    "path", rcpt, t->servers[self].name,
 				    t->groups[d->path[i]].name);
+	if (d->action == ROUTE_BOUNCE) {
+		check_refused(w, self, rcpt, kind, dst, ndst);
+		return;
+	}
 	if (d->action == ROUTE_LOCAL || d->npath == 0)
 		return;
 	assert_int_equal(d->path[0], g);
@@ -590,6 +700,7 @@ check_shape(struct walker *w, int self, const char *rcpt, int kind,
 		assert_int_equal(c->from, d->path[i]);
 		assert_int_equal(c->to, d->path[i + 1]);
 		assert_true(c->enabled);
+		assert_true(admits(c, w->m.cls));
 		if (!d->point_of_failure && !w->m.suppress) {
 			int up = 0;
 
@@ -598,15 +709,18 @@ check_shape(struct walker *w, int self, const char *rcpt, int kind,
 			assert_true(up);
 		}
 	}
-	if (d->nconnectors == d->npath)
+	if (d->nconnectors == d->npath) {
 		assert_int_equal(t->connectors[d->connectors[d->npath - 1]].to,
 		    -1);
+		assert_true(admits(&t->connectors[d->connectors[d->npath - 1]],
+		    w->m.cls));
+	}
 	walker_dists(w, g, &live, &full);
 	want = expect_cost(w->o, g, d->point_of_failure ? full : live,
-	    !d->point_of_failure, w->m.suppress, kind, dst, ndst);
+	    !d->point_of_failure, w->m.suppress, w->m.cls, kind, dst, ndst);
 	if (d->point_of_failure)
 		assert_int_equal(expect_cost(w->o, g, live, 1, w->m.suppress,
-		    kind, dst, ndst), INF);
+		    w->m.cls, kind, dst, ndst), INF);
 	if (d->cost != want)
 		fail_msg("%s from %s: cost %d, the oracle says %d (pof %d)",
 		    rcpt, t->servers[self].name, d->cost, want,
@@ -682,7 +796,7 @@ walk(struct walker *w, int s, const char *rcpt, int kind, const int *dst,
 			    rcpt, t->servers[start].name, steps,
 			    t->servers[s].name);
 		}
-		route_decide(walker_table(w, s), rcpt, 0, (unsigned)steps, d);
+		decide(w, s, rcpt, (unsigned)steps, d);
 		w->st->decisions++;
 		w->st->pofs += d->point_of_failure;
 		trace_step(w, trace[steps % NTRACE], s);
@@ -700,6 +814,8 @@ walk(struct walker *w, int s, const char *rcpt, int kind, const int *dst,
 			goto out;
 		case ROUTE_RELAY:
 			break;
+		case ROUTE_BOUNCE:
+			goto out;	/* checked in check_shape */
 		default:
 			fail_msg("%s from %s: %s %s (%s)", rcpt,
 			    t->servers[s].name, route_action_name(d->action),
@@ -774,8 +890,10 @@ graph_visit(struct walker *w, int s, const char *rcpt, char *color,
 
 	color[s] = 1;
 	stack[depth] = s;
-	route_decide(walker_table(w, s), rcpt, 0, 0, d);
+	decide(w, s, rcpt, 0, d);
 	w->st->decisions++;
+	if (d->action == ROUTE_BOUNCE)
+		check_refused(w, s, rcpt, -1, NULL, 0);
 	if (d->action == ROUTE_RELAY && d->hop_group >= 0) {
 		assert_true(d->nhosts <= (int)(sizeof(next) / sizeof(next[0])));
 		for (int i = 0; i < d->nhosts; i++) {
@@ -786,8 +904,7 @@ graph_visit(struct walker *w, int s, const char *rcpt, char *color,
 	}
 	for (int i = 0; i < n; i++) {
 		if (w->m.views == 2 && color[next[i]] != 2) {
-			route_decide(walker_table(w, next[i]), rcpt, 0, 0,
-			    &w->d2);
+			decide(w, next[i], rcpt, 0, &w->d2);
 			w->st->decisions++;
 			if (sends_back(t, &w->d2, next[i], s)) {
 				w->st->refused++;
@@ -897,12 +1014,21 @@ static void
 run_gen(void **state)
 {
 	const struct gen_params *gp = *state;
-	static const struct mode modes[] = {
-		{ 0, 0, 0 }, { 1, 0, 0 }, { 0, 1, 0 }, { 1, 1, 0 },
-		{ 0, 0, 1 }, { 1, 0, 1 }, { 0, 0, 2 },
+	static const struct mode plain[] = {
+		{ 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 0, 1, 0, 0 }, { 1, 1, 0, 0 },
+		{ 0, 0, 1, 0 }, { 1, 0, 1, 0 }, { 0, 0, 2, 0 },
 	};
-	struct stats st[sizeof(modes) / sizeof(modes[0])];
+	/* every class: one view, and each server its own */
+	static const struct mode classes[] = {
+		{ 0, 0, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 1 }, { 0, 0, 1, 1 },
+		{ 0, 0, 0, 2 }, { 0, 0, 1, 2 }, { 0, 0, 0, 3 }, { 0, 0, 1, 3 },
+		{ 0, 0, 0, 4 }, { 0, 0, 1, 4 }, { 1, 0, 0, 5 }, { 0, 0, 1, 5 },	/* one relay direct */
+	};
+	const struct mode *modes = gp->class_pct ? classes : plain;
+	size_t nmodes = gp->class_pct ? nitems(classes) : nitems(plain);
+	struct stats st[nitems(classes)];
 	struct org o;
+	long class_refused = 0;
 
 	memset(st, 0, sizeof(st));
 	for (int k = 0; k < gp->count; k++) {
@@ -910,28 +1036,37 @@ run_gen(void **state)
 
 		g.seed = gp->seed + (uint64_t)k;
 		org_new(&o, &g);
-		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		for (size_t i = 0; i < nmodes; i++) {
 			run_mode(&o, &g, modes[i], &st[i]);
 			st[i].local += o.nlocal;
 		}
 		org_free(&o);
 	}
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+	for (size_t i = 0; i < nmodes; i++) {
 		const struct stats *x = &st[i];
 
-		printf("  %s, %s%s%s: %ld walks, %ld decisions; %ld local, "
-		    "%ld out, %ld deferred, %ld at the point of failure",
-		    gp->name, modes[i].direct ? "direct" : "hop by hop",
-		    modes[i].suppress ? ", suppress" : "",
+		printf("  %s, %s%s%s", gp->name, modes[i].direct ? "direct" :
+		    "hop by hop", modes[i].suppress ? ", suppress" : "",
 		    modes[i].views == 2 ? ", records in flight" :
-		    modes[i].views ? ", own views" : "", x->walks,
-		    x->decisions, x->locals, x->outs, x->defers, x->pofs);
+		    modes[i].views ? ", own views" : "");
+		if (gp->class_pct)
+			printf(", %s priority%s", modes[i].cls / 2 == 0 ?
+			    "normal" : modes[i].cls / 2 == 1 ? "high" : "low",
+			    modes[i].cls % 2 ? ", system" : "");
+		printf(": %ld walks, %ld decisions; %ld local, "
+		    "%ld out, %ld deferred, %ld at the point of failure",
+		    x->walks, x->decisions, x->locals, x->outs, x->defers,
+		    x->pofs);
 		if (modes[i].views)
 			printf("; %ld next-hop graphs, %ld links down in one "
 			    "view only", x->graphs, x->local);
 		if (modes[i].views == 2)
 			printf(", %ld hand-overs refused at RCPT", x->refused);
+		if (gp->class_pct)
+			printf(", %ld refused 5.7.1 (no route for the class)",
+			    x->class_refused);
 		printf("\n");
+		class_refused += x->class_refused;
 		if (modes[i].views == 2) {
 			/* the check must have had something to refuse */
 			assert_true(x->graphs > 0 && x->refused > 0);
@@ -945,6 +1080,8 @@ run_gen(void **state)
 		else
 			assert_true(x->defers == 0 && x->pofs == 0);
 	}
+	/* classes: some had no route of their own; without classes none */
+	assert_true(gp->class_pct ? class_refused > 0 : class_refused == 0);
 }
 
 /* the generator is deterministic: the same seed, the same text */

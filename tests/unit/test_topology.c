@@ -370,6 +370,34 @@ static const struct bad_case bad_cases[] = {
 	{ "senders_allow in a group section", BASE "[group C]\n"
 	  "senders_allow = *\n",
 	  "t.conf:16: senders_allow: unknown key in [group C]" },
+	/* message classes */
+	{ "unknown priority", BASE AB "priorities = high, urgent\n",
+	  "t.conf:18: priorities: bad priority \"urgent\" (want high, "
+	  "normal or low)" },
+	{ "priority in capitals", BASE OUT "priorities = High\n",
+	  "t.conf:18: priorities: bad priority \"High\" (want high, "
+	  "normal or low)" },
+	{ "empty priorities", BASE AB "priorities =\n",
+	  "t.conf:18: priorities: empty list" },
+	{ "empty item in priorities", BASE AB "priorities = high,,low\n",
+	  "t.conf:18: priorities: empty item in list" },
+	{ "priority listed twice", BASE AB "priorities = high, low, high\n",
+	  "t.conf:18: priorities: \"high\" listed twice" },
+	{ "priority twice over a continuation line", BASE AB
+	  "priorities = low\n  normal, low\n",
+	  "t.conf:19: priorities: \"low\" listed twice" },
+	{ "priority twice over a repeated key", BASE AB
+	  "priorities = normal\npriorities = normal\n",
+	  "t.conf:19: priorities: \"normal\" listed twice" },
+	{ "bad system_messages", BASE AB "system_messages = some\n",
+	  "t.conf:18: system_messages: bad boolean \"some\" (want yes or "
+	  "no)" },
+	{ "system_messages twice", BASE AB "system_messages = no\n"
+	  "system_messages = yes\n",
+	  "t.conf:19: system_messages: given twice in [connector c]" },
+	{ "priorities in a server section", BASE "[server c1]\n"
+	  "priorities = high\n",
+	  "t.conf:16: priorities: unknown key in [server c1]" },
 };
 
 static void
@@ -450,6 +478,9 @@ static const struct good_case good_cases[] = {
 	{ "good: sender local parts", BASE AB "senders_allow = "
 	  "o'neil@x.example, a.b_c-d@x.example, " L64 "@x.example\n"
 	  "  {x}!#$%&/=?^`|~@x.example\n" },
+	{ "good: message classes on both kinds of connector", BASE AB
+	  "priorities = high\nsystem_messages = no\n" OUT
+	  "priorities = low, normal\n  high\nsystem_messages = yes\n" },
 	{ "good: senders_deny alone, senders_allow alone", BASE AB
 	  "senders_deny = x.example\n[connector c2]\nfrom = A\nto = B\n"
 	  "senders_allow = x.example\n" },
@@ -1045,6 +1076,37 @@ test_senders(void **state)
 	topo_free(t);
 }
 
+/* message classes: the defaults, a written list replaces them */
+static void
+test_classes(void **state)
+{
+	static const char text[] = BASE AB "priorities = low, high\n"
+	    "system_messages = no\n[connector d]\nfrom = A\nto = B\n"
+	    "priorities = normal\npriorities = low\n" OUT;
+	struct topology *t = LOAD(text);
+	const struct topo_connector *c = connector(t, "c");
+
+	(void)state;
+	assert_int_equal(c->priorities, (1u << TOPO_PRIO_LOW) |
+	    (1u << TOPO_PRIO_HIGH));
+	assert_int_equal(c->priorities_line, 18);
+	assert_int_equal(c->system_messages, 0);
+	c = connector(t, "d");
+	assert_int_equal(c->priorities, (1u << TOPO_PRIO_NORMAL) |
+	    (1u << TOPO_PRIO_LOW));
+	assert_int_equal(c->system_messages, 1);
+	c = connector(t, "out");		/* not written: everything */
+	assert_int_equal(c->priorities, TOPO_PRIO_ALL);
+	assert_int_equal(c->priorities_line, 0);
+	assert_int_equal(c->system_messages, 1);
+	assert_int_equal(topo_priority_parse("high"), TOPO_PRIO_HIGH);
+	assert_int_equal(topo_priority_parse("normal"), TOPO_PRIO_NORMAL);
+	assert_int_equal(topo_priority_parse("low"), TOPO_PRIO_LOW);
+	assert_int_equal(topo_priority_parse("urgent"), -1);
+	assert_string_equal(topo_priority_name(TOPO_PRIO_LOW), "low");
+	topo_free(t);
+}
+
 /* a missing file: one error naming it */
 static void
 test_missing_file(void **state)
@@ -1178,6 +1240,8 @@ test_print_defaults(void **state)
 	    "cost = 1\nsources = a1, a2    ; default\n"
 	    "targets = b1    ; default\n"));
 	assert_null(strstr(out, "senders_"));	/* none: every sender */
+	assert_non_null(strstr(out, "; smart_hosts: none, DNS MX\n"
+	    "priorities = high, normal, low\nsystem_messages = yes\n"));
 	two = reprint(out);
 	assert_null(strstr(two, "; default"));
 	free(out);
@@ -1220,7 +1284,8 @@ big_text(void)
 	fprintf(fp, "\ntargets = t04, t03, t02, t01, t00\nmax_size = 10M\n"
 	    "scope = group\nenabled = no\n");
 	fprintf(fp, "[connector back]\nfrom = G2\nto = G1\ncost = 100\n"
-	    "sources = t00, t01, t02, t03, t04\nmax_size = 1536k\n");
+	    "sources = t00, t01, t02, t03, t04\nmax_size = 1536k\n"
+	    "priorities = low, high\nsystem_messages = no\n");
 	for (int i = 39; i >= 0; i--)
 		fprintf(fp, "targets = s%02d\n", i);
 	fprintf(fp, "[connector out]\nfrom = G1\ncost = 3\n");
@@ -1272,6 +1337,9 @@ test_round_trip_long_lists(void **state)
 	    "user00@partner00.example.com, *.sub00.example.com\n"
 	    "    user01@partner01.example.com, "));
 	assert_non_null(strstr(one, "\nsenders_deny = *\n"));
+	/* the priorities in their order: high, normal, low */
+	assert_non_null(strstr(one, "\npriorities = high, low\n"
+	    "system_messages = no\n"));
 
 	t2 = load("one.conf", one, strlen(one));
 	two = print(t2);
@@ -1303,6 +1371,8 @@ test_round_trip_long_lists(void **state)
 			assert_int_equal(c->smart_hosts[j].port,
 			    c2->smart_hosts[j].port);
 		}
+		assert_int_equal(c->priorities, c2->priorities);
+		assert_int_equal(c->system_messages, c2->system_messages);
 		assert_int_equal(c->nallow, c2->nallow);
 		for (int j = 0; j < c->nallow; j++)
 			assert_string_equal(c->senders_allow[j].pattern,
@@ -1337,6 +1407,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_seed002),
 	cmocka_unit_test(test_seed004),
 	cmocka_unit_test(test_senders),
+	cmocka_unit_test(test_classes),
 	cmocka_unit_test(test_missing_file),
 	cmocka_unit_test(test_round_trip_seed002),
 	cmocka_unit_test(test_round_trip_seed004),
