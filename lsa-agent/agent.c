@@ -37,7 +37,11 @@
  * numbers never go backwards.
  *
  * Writes are coalesced: changes in one turn of the event loop cause one
- * write of lst.json and of the snapshot, from a zero timer. Every file is
+ * write of the snapshot, from a zero timer (lsa-policyd reads it), and
+ * lst.json follows at most AGENT_LST_WRITE_MS later (lst_ev), once for
+ * all the changes in between: it holds every certificate and takes the
+ * longest to encode, and a crash loses at most that much of the LST,
+ * which the peers resend. A stop writes it at once. Every file is
  * read with safefile_read() (no FIFO, no link, bounded) and replaced with
  * safefile_write(). A write that fails (a full disk) is retried from a
  * timer, after AGENT_WRITE_RETRY_MS doubling up to AGENT_WRITE_RETRY_MAX_MS,
@@ -66,6 +70,7 @@
 
 #define AGENT_EPOCH_MAX_BYTES	64		/* the epoch file */
 #define AGENT_WRITE_RETRY_MS	1000		/* first retry of a write */
+#define AGENT_LST_WRITE_MS	500		/* lst.json, after a change */
 #define AGENT_WRITE_RETRY_MAX_MS 30000		/* retries back off to */
 
 /* agent_clock_ms - clock id in ms */
@@ -248,7 +253,8 @@ agent_write_state(struct agent *a)
 		agent_after(a->write_ev, a->write_backoff_ms);
 }
 
-/* agent_write_retry_cb - write_ev: try the state files again */
+/* agent_write_retry_cb - write_ev (try the state files again) and
+ * lst_ev (lst.json's turn after changes): both files */
 static void
 agent_write_retry_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -257,15 +263,21 @@ agent_write_retry_cb(evutil_socket_t fd, short ev, void *arg)
 	agent_write_state(arg);
 }
 
-/* agent_publish_cb - write lst.json and the snapshot; notify */
+/* agent_publish_cb - write the snapshot now, lst.json soon; notify */
 static void
 agent_publish_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct agent *a = arg;
+	char err[sizeof(a->write_error)];
 
 	(void)fd;
 	(void)ev;
-	agent_write_state(a);
+	if (agent_write_file(a->snapshot_path, snapshot_encode(a->lst_version,
+	    a->topo_text, a->topo, a->ls), err, sizeof(err)) < 0 &&
+	    a->write_failing_ms == 0)
+		agent_write_state(a);	/* failing: retried from write_ev */
+	if (a->lst_ev != NULL && !evtimer_pending(a->lst_ev, NULL))
+		agent_after(a->lst_ev, AGENT_LST_WRITE_MS);
 	if (a->control != NULL)
 		control_notify(a->control, a->lst_version);
 }
@@ -1025,6 +1037,7 @@ agent_new(struct event_base *base, const struct agent_conf *c, char *err,
 		goto fail;
 	a->publish_ev = evtimer_new(base, agent_publish_cb, a);
 	a->write_ev = evtimer_new(base, agent_write_retry_cb, a);
+	a->lst_ev = evtimer_new(base, agent_write_retry_cb, a);
 	a->resync_ev = evtimer_new(base, agent_resync_cb, a);
 	return a;
 fail:
@@ -1178,6 +1191,11 @@ agent_free(struct agent *a)
 		event_free(a->resume_ev);
 	if (a->poll_ev != NULL)
 		event_free(a->poll_ev);
+	if (a->lst_ev != NULL) {
+		if (evtimer_pending(a->lst_ev, NULL))
+			agent_write_state(a);	/* a stop: the LST whole */
+		event_free(a->lst_ev);
+	}
 	if (a->write_ev != NULL)
 		event_free(a->write_ev);
 	if (a->lock_fd >= 0)

@@ -229,6 +229,7 @@ struct agent {
 	/* agent.c: the state directory's lock; writes that failed */
 	int		 lock_fd;	/* STATE_DIR/lock, -1: not held */
 	struct event	*write_ev;	/* retries the state writes */
+	struct event	*lst_ev;	/* lst.json, soon after changes */
 	uint64_t	 write_backoff_ms; /* next retry after */
 	uint64_t	 write_failing_ms; /* agent_wall_ms; 0: writes succeed */
 	char		 write_error[256]; /* the last failure */

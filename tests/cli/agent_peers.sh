@@ -476,7 +476,7 @@ open
 closed" && [ "$(lst m connector:K-out:k)" = "k $QMAX up" ] &&
     until_ok is "k $QMAX up" lst n connector:K-out:k &&
     until_ok is "k $QMAX up" lst p connector:K-out:k &&
-    grep -q "\"q\":\"$QMAX\"" "$tmp/m/lst.json"
+    until_ok grep -q "\"q\":\"$QMAX\"" "$tmp/m/lst.json"
 result "seq 2^64-1 round-trips: installed at m, relayed to n and p, written as a decimal string" $?
 
 # ------------------------------------------------------- rerouting now
