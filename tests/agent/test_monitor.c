@@ -50,6 +50,17 @@ sink_stop(void)
 	sink_pid = 0;
 }
 
+/* sink_reap - after each test, passed or failed: no smtp-sink left
+ * behind holding its port */
+static int
+sink_reap(void **state)
+{
+	(void)state;
+	if (sink_pid != 0)
+		sink_stop();
+	return 0;
+}
+
 /* topo - a0 (master of g00, source) -> b0 (g01, target on the sink) */
 static char *
 topo(void)
@@ -162,8 +173,10 @@ test_glitch_retry(void **state)
 	/* exactly one failure and glitch_retries retries */
 	assert_int_equal(l->fails - fails0, 4);
 	assert_int_equal(l->tries, 3);
-	/* the down mark after 3 intervals (and not much later) */
-	assert_true(t_down - t_fail >= 3 * GLITCH_MS - 5);
+	/* the down mark after 3 intervals (and not much later); t_fail is
+	 * when this loop saw the failure, which a busy machine delays: half
+	 * an interval of slack still tells 3 intervals from 2 */
+	assert_true(t_down - t_fail >= 3 * GLITCH_MS - GLITCH_MS / 2);
 	assert_true(t_down - t_fail <= 3 * GLITCH_MS + 150);
 	assert_int_equal(harness_run_until(h, remote_down, "a1", WAIT_MS), 0);
 	assert_int_equal(harness_run_until(h, remote_down, "b0", WAIT_MS), 0);
@@ -447,13 +460,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_glitch_retry),
-		cmocka_unit_test(test_glitch_heals),
-		cmocka_unit_test(test_override),
-		cmocka_unit_test(test_suppress_state_changes),
-		cmocka_unit_test(test_probe_source),
-		cmocka_unit_test(test_probe_source_unbound),
-		cmocka_unit_test(test_damping),
+		cmocka_unit_test_teardown(test_glitch_retry, sink_reap),
+		cmocka_unit_test_teardown(test_glitch_heals, sink_reap),
+		cmocka_unit_test_teardown(test_override, sink_reap),
+		cmocka_unit_test_teardown(test_suppress_state_changes, sink_reap),
+		cmocka_unit_test_teardown(test_probe_source, sink_reap),
+		cmocka_unit_test_teardown(test_probe_source_unbound, sink_reap),
+		cmocka_unit_test_teardown(test_damping, sink_reap),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
