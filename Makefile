@@ -36,7 +36,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/snapshot.c shared/netstring.c shared/socketmap_req.c \
 	   shared/policy_req.c shared/lsrec.c shared/lsdb.c shared/l2s.c
 LIB_SRCS += shared/pqlist.c shared/route_params.c
-LIB_SRCS += shared/safefile.c
+LIB_SRCS += shared/safefile.c shared/route_msg.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 
