@@ -32,7 +32,10 @@
  *      has qmgr forget its dead destinations, they are attempted again,
  *      fail on the old route or go, and the rechecks below move what
  *      failed (a recheck that finds some of them still active kicks
- *      again);
+ *      again); so does a pass after a change that can release mail
+ *      (reroute_releases: a link back up), queue or not, since mail
+ *      that arrives next goes to a destination qmgr may still hold
+ *      dead, and a recheck of such a change that finds mail active;
  *   6. the retried messages and the affected messages in the active
  *      queue (they keep their old route until that attempt ends, which
  *      may fail: the next server refuses mail it would send straight
@@ -103,6 +106,7 @@ struct reroute {
 	int			 recheck_due;
 	int			 recheck_last; /* the next recheck is the last */
 	int			 sweep;	/* rechecks also release held mail */
+	int			 kick;	/* this pass kicks qmgr: a release */
 	uint64_t		 recheck_wait; /* ms before the next recheck */
 	uint64_t		 recheck_from; /* the rechecks began, ms */
 	uint64_t		 last_ms; /* the last pass started */
@@ -335,6 +339,11 @@ reroute_scan_msg(void *arg, int ok, const struct pq_msg *m, const char *err,
 			 * snapshot: only we retry held mail */
 			if (deferred && m->held && !reroute_held(r->base, m))
 				reroute_ids_add(&r->todo, m->queue_id);
+			/* after a release, mail that came since and waits in
+			 * the active queue may wait for a destination qmgr
+			 * still holds dead */
+			sc->active += r->sweep &&
+			    strcmp(m->queue_name, "active") == 0;
 			return;
 		}
 		if (deferred && (r->recheck_last || !reroute_held(r->base,
@@ -513,7 +522,8 @@ reroute_plan(struct reroute *r, int deferred, int active, int forced_flush)
 	    (n > 1 && (uint64_t)n * 100 > (uint64_t)deferred * pct)) {
 		reroute_ids_clear(&r->todo);
 		reroute_ids_add(&r->todo, "-f");
-	} else if (active > 0 && r->a->set->reroute_kick_command[0] != '\0') {
+	} else if ((active > 0 || r->kick) &&
+	    r->a->set->reroute_kick_command[0] != '\0') {
 		/* first: the retries then find qmgr's queues open */
 		struct reroute_ids l = { NULL, 0 };
 
@@ -523,6 +533,7 @@ reroute_plan(struct reroute *r, int deferred, int active, int forced_flush)
 		reroute_ids_clear(&r->todo);
 		r->todo = l;
 	}
+	r->kick = 0;
 	r->next = 0;
 	reroute_step(r);
 }
@@ -594,7 +605,7 @@ reroute_pass_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	r->stats.passes++;
 	if (reroute_releases(r->base, r->now))
-		r->sweep = 1;
+		r->sweep = r->kick = 1;	/* qmgr may hold the way dead */
 	reroute_list(r);
 }
 
