@@ -485,9 +485,17 @@ result "seq 2^64-1 round-trips: installed at m, relayed to n and p, written as a
 # lists the queue once (the stand-in's listing is empty: nothing to retry)
 # and counts the pass in its status; back to the monitor afterwards
 "$LSACTL" connector -c "$tmp/n.conf" up G1-G2 >/dev/null
-sleep 1		# a pass that this caused (reroute_interval 100ms) and its
-		# rechecks (an override up may release held mail:
-		# reroute_recheck 400ms) are over
+# a pass that this caused (reroute_interval 100ms) and its rechecks (an
+# override up may release held mail: reroute_recheck 400ms) are over
+# when the stand-in has not been called for a second (at most 10 s)
+quiet=0
+while [ "$quiet" -lt 10 ]; do
+	c0=$(wc -l <"$LSA_STANDIN_DIR/calls" 2>/dev/null || echo 0)
+	sleep 1
+	[ "$(wc -l <"$LSA_STANDIN_DIR/calls" 2>/dev/null || echo 0)" = "$c0" ] &&
+	    break
+	quiet=$((quiet + 1))
+done
 passes=$(num n passes)
 : >"$LSA_STANDIN_DIR/calls"
 reroute_status() {
