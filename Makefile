@@ -36,6 +36,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/snapshot.c shared/netstring.c shared/socketmap_req.c \
 	   shared/policy_req.c shared/lsrec.c shared/lsdb.c shared/l2s.c
 LIB_SRCS += shared/pqlist.c shared/route_params.c
+LIB_SRCS += shared/smtp_reply.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 
@@ -53,7 +54,9 @@ AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/conn.c policyd/sockmap.c policyd/policy.c \
 	       policyd/rotation.c
-MILTER_SRCS  = milter/main.c
+MILTER_SRCS  = milter/main.c milter/lst.c milter/cb.c milter/verdict.c \
+	       milter/trace.c milter/class.c
+MILTER_LIBS  = -lmilter -lpthread -lsystemd
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
 	       lsa-agent/lsactl_agent.c
 
@@ -97,7 +100,7 @@ $(BUILD)/bin/lsa-policyd: $(call obj,$(POLICYD_SRCS)) $(LIB)
 
 $(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(MILTER_LIBS)
 
 $(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
