@@ -125,7 +125,7 @@ check:
 	@packaging/install-deps.sh check
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS)
+check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS) $(BUILD)/bench/bench_milter
 	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(AGENT_TESTS) $(SHELL_TESTS)
 
 demo:
@@ -138,13 +138,20 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/ben
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent
+bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent \
+	    $(BUILD)/bench/noop_milter
 	@for b in $(BENCHES) $(BUILD)/bench/bench_agent; do $$b || exit 1; done
 	@BUILD=$(BUILD) python3 tests/bench/bench_e2e.py
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+# the milter bench's baseline, and its client (the long-line test of
+# tests/cli/milter.sh uses it, so make check builds both)
+$(BUILD)/bench/noop_milter: $(BUILD)/obj/tests/bench/noop_milter.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lmilter -lpthread
 
 # Fuzzing: every tests/fuzz/fuzz_*.c is a libFuzzer target linked with the
 # library built by clang into build/fuzz; each runs FUZZ_SECONDS from its

@@ -5,9 +5,9 @@
  * header, delete headers, ask for macros), and only the stages used:
  * connect (the client address), MAIL and RCPT (the envelope), headers
  * (trace, class, size), body (size), end of message; no HELO, DATA,
- * end-of-header or unknown commands; no reply is waited for at connect,
- * headers and body when the MTA offers it (Postfix does), so a message
- * costs the MTA few round trips.
+ * end-of-header or unknown commands; no reply is waited for before end
+ * of message (connect, MAIL, RCPT, headers, body) when the MTA offers it
+ * (Postfix does), so a message costs the MTA one round trip.
  *
  * State: a struct milter_conn per connection (smfi_setpriv), made at
  * negotiate or connect, freed in one place, close, last; its struct
@@ -38,7 +38,8 @@
 #define CB_ACTIONS	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST)
 #define CB_NOSTEPS	(SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOEOH | \
 			 SMFIP_NOUNKNOWN)
-#define CB_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_HDR | SMFIP_NR_BODY)
+#define CB_NOREPLY	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | \
+			 SMFIP_NR_HDR | SMFIP_NR_BODY)
 
 /* milter_msg_reset - forget the message (the connection stays) */
 void
@@ -85,6 +86,21 @@ cb_addr(const char *a)
 	return xstrdup(a);
 }
 
+/*
+ * cb_clean - a macro's value for log lines and comparisons: at most max
+ * bytes, every byte that is not printable ASCII (or is a space) as '?'
+ */
+static char *
+cb_clean(const char *v, size_t max)
+{
+	char *s = xstrndup(v, max);
+
+	for (char *p = s; *p != '\0'; p++)
+		if (*p <= ' ' || *p > '~')
+			*p = '?';
+	return s;
+}
+
 /* cb_negotiate - the actions and stages used, no more */
 static sfsistat
 cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
@@ -124,8 +140,12 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 	(void)hostname;
 	c->conn_addr[0] = '\0';
-	if (m != NULL && *m != '\0')
-		snprintf(c->conn_addr, sizeof(c->conn_addr), "%s", m);
+	if (m != NULL && *m != '\0') {
+		char *a = cb_clean(m, sizeof(c->conn_addr) - 1);
+
+		memcpy(c->conn_addr, a, strlen(a) + 1);
+		free(a);
+	}
 	else if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->
 		    sin_addr, c->conn_addr, sizeof(c->conn_addr));
@@ -145,20 +165,24 @@ cb_envfrom(SMFICTX *ctx, char **argv)
 	milter_msg_reset(m);
 	m->msg_sender = cb_addr(argv[0] != NULL ? argv[0] : "");
 	m->msg_class.system = m->msg_sender[0] == '\0';
-	return SMFIS_CONTINUE;
+	return cb_noreply(c, SMFIP_NR_MAIL);
 }
 
-/* cb_envrcpt - one recipient, kept for the end of message */
+/*
+ * cb_envrcpt - one recipient, kept for the end of message (past
+ * MILTER_RCPT_MAX, counted: the end of message tempfails)
+ */
 static sfsistat
 cb_envrcpt(SMFICTX *ctx, char **argv)
 {
-	struct milter_msg *m = &cb_conn(ctx)->conn_msg;
+	struct milter_conn *c = cb_conn(ctx);
+	struct milter_msg *m = &c->conn_msg;
 
 	if (argv[0] == NULL)
-		return SMFIS_CONTINUE;
+		return cb_noreply(c, SMFIP_NR_RCPT);
 	if (m->msg_nrcpt >= MILTER_RCPT_MAX) {
-		smfi_setreply(ctx, "452", "4.5.3", "too many recipients");
-		return SMFIS_TEMPFAIL;
+		m->msg_rcpt_over++;
+		return cb_noreply(c, SMFIP_NR_RCPT);
 	}
 	if (m->msg_nrcpt == m->msg_rcpt_cap) {
 		m->msg_rcpt_cap = m->msg_rcpt_cap == 0 ? 4 :
@@ -167,7 +191,7 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 		    sizeof(*m->msg_rcpts));
 	}
 	m->msg_rcpts[m->msg_nrcpt++] = cb_addr(argv[0]);
-	return SMFIS_CONTINUE;
+	return cb_noreply(c, SMFIP_NR_RCPT);
 }
 
 /* cb_trace - one X-LSA-Trace header: counted, and its hop kept */
@@ -212,7 +236,7 @@ cb_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	struct milter_conn *c = cb_conn(ctx);
 
 	(void)chunk;
-	c->conn_msg.msg_size += len + 2;	/* the empty line: CRLF */
+	c->conn_msg.msg_size += len;
 	return cb_noreply(c, SMFIP_NR_BODY);
 }
 
@@ -257,6 +281,13 @@ cb_eom_lst(SMFICTX *ctx, struct milter_conn *c, const struct milter_lst *l,
 		m->msg_nhops = 0;
 	}
 	m->msg_class.system |= m->msg_report;
+	if (m->msg_rcpt_over > 0) {
+		log_warnx("%s: decision=defer status=4.5.3 recipients=%u "
+		    "reason=\"over %d recipients\"", qid,
+		    m->msg_nrcpt + m->msg_rcpt_over, MILTER_RCPT_MAX);
+		smfi_setreply(ctx, "452", "4.5.3", "too many recipients");
+		return SMFIS_TEMPFAIL;
+	}
 	v = milter_verdict(l, milter_holder.set, c, reply, sizeof(reply));
 	if (v != MILTER_PASS) {
 		if (cb_reply(ctx, reply) < 0) {
@@ -272,7 +303,7 @@ cb_eom_lst(SMFICTX *ctx, struct milter_conn *c, const struct milter_lst *l,
 		log_warnx("%s: cannot add the trace header: tempfail", qid);
 		return SMFIS_TEMPFAIL;
 	}
-	log_info("%s: client=%s inside=%d hops=%d class=%s system=%d "
+	log_debug("%s: client=%s inside=%d hops=%d class=%s system=%d "
 	    "decision=accept trace=\"%s\"", qid, *c->conn_addr != '\0' ?
 	    c->conn_addr : "local", inside, m->msg_nhops,
 	    milter_class_prio_name(m->msg_class.priority),
@@ -289,8 +320,9 @@ cb_eom(SMFICTX *ctx)
 	struct milter_lst *l;
 	sfsistat rc;
 
+	c->conn_msg.msg_size += 2;	/* the empty line after the headers */
 	if (i != NULL && *i != '\0')
-		c->conn_msg.msg_qid = xstrdup(i);
+		c->conn_msg.msg_qid = cb_clean(i, MILTER_QID_MAX);
 	if ((l = milter_lst_get(&milter_holder)) == NULL) {
 		log_warnx("%s: decision=defer status=4.3.0 reason=\"no LST "
 		    "snapshot loaded\"", i != NULL && *i != '\0' ? i :

@@ -35,9 +35,11 @@
 #define MILTER_DIGEST_HEX	12	/* snapshot digest prefix in a trace */
 #define MILTER_ADDR_MAX		64	/* a client address, as text */
 #define MILTER_REPLY_MAX	512
+#define MILTER_QID_MAX		64	/* a queue id ("i" macro) kept */
 #define MILTER_LIST_MAX		1024	/* the trace as one log field */
 #define MILTER_RCPT_MAX		10000	/* recipients of a message; more:
-					   tempfail (Postfix: 1000) */
+					   tempfail at end of message
+					   (Postfix's default limit: 1000) */
 
 /* one loaded snapshot, immutable once published; lst.c */
 struct milter_lst {
@@ -89,6 +91,7 @@ struct milter_msg {			/* per message: milter_msg_reset() */
 	char			**msg_rcpts;	/* envelope recipients */
 	unsigned		 msg_nrcpt;
 	unsigned		 msg_rcpt_cap;
+	unsigned		 msg_rcpt_over;	/* past MILTER_RCPT_MAX */
 	struct milter_hop	*msg_hops;	/* trace, newest first */
 	int			 msg_nhops;
 	unsigned		 msg_ntrace;	/* trace headers seen */
