@@ -18,8 +18,9 @@
  * the network: the snapshot is in memory (lst.c).
  *
  * Client address: the {client_addr} macro (asked for at connect), else
- * the connect callback's address; none (non_smtpd_milters: pickup,
- * sendmail) is local mail, inside the organization.
+ * the connect callback's address. Postfix's non_smtpd_milters (pickup,
+ * sendmail) connect as localhost, 127.0.0.1: local mail, inside the
+ * organization (verdict.c, milter_inside).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -145,8 +146,7 @@ cb_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 
 		memcpy(c->conn_addr, a, strlen(a) + 1);
 		free(a);
-	}
-	else if (sa != NULL && sa->sa_family == AF_INET)
+	} else if (sa != NULL && sa->sa_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)sa)->
 		    sin_addr, c->conn_addr, sizeof(c->conn_addr));
 	else if (sa != NULL && sa->sa_family == AF_INET6)

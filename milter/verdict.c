@@ -49,13 +49,19 @@ milter_decide(const struct milter_lst *l, const struct milter_class *k,
 	route_decide_sender(l->rt, sender, rcpt, size, 0, d);
 }
 
-/* milter_inside - a client address ("": local) the organization's own */
+/*
+ * milter_inside - a client address the organization's own: a server of
+ * the topology, or this host: none ("", non-SMTP mail where the MTA
+ * sends no address), or the loopback address (Postfix's
+ * non_smtpd_milters connect as localhost, 127.0.0.1)
+ */
 int
 milter_inside(const struct milter_lst *l, const char *addr)
 {
 	const struct topology *t = l->snap->topo;
 
-	if (*addr == '\0')
+	if (*addr == '\0' || strcmp(addr, "127.0.0.1") == 0 ||
+	    strcmp(addr, "::1") == 0)
 		return 1;
 	for (int i = 0; i < t->nservers; i++)
 		if (strcmp(t->servers[i].address, addr) == 0)
