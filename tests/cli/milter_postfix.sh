@@ -67,10 +67,11 @@ wait_for() {
 }
 
 # delivered SUBJECT: the file of the delivered message with the subject
+# (in new/: a file in tmp/ may be half written)
 delivered() {
 	i=0
 	while :; do
-		f=$(grep -rls -- "^Subject: $1\$" "$tmp/mail" 2>/dev/null | head -1)
+		f=$(grep -ls -- "^Subject: $1\$" "$tmp"/mail/inbox/new/* 2>/dev/null | head -1)
 		[ -n "$f" ] && { echo "$f"; return 0; }
 		i=$((i + 1))
 		[ "$i" -gt 200 ] && return 1
