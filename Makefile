@@ -182,6 +182,9 @@ $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
 
 # the session's command verdicts are pure (no libevent): fuzzed alone
 $(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o
+# the milter's header readers are pure (no libmilter): fuzzed alone
+$(BUILD)/fuzz/fuzz_milter_trace: $(BUILD)/obj/milter/trace.o \
+	    $(BUILD)/obj/milter/class.o
 
 clean:
 	rm -rf build
