@@ -37,6 +37,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 	   shared/policy_req.c shared/lsrec.c shared/lsdb.c shared/l2s.c
 LIB_SRCS += shared/pqlist.c shared/route_params.c
 LIB_SRCS += shared/safefile.c shared/route_msg.c
+LIB_SRCS += shared/smtp_reply.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 
@@ -55,7 +56,9 @@ AGENT_SRCS   = lsa-agent/main.c
 POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/conn.c policyd/sockmap.c policyd/policy.c \
 	       policyd/rotation.c
-MILTER_SRCS  = milter/main.c
+MILTER_SRCS  = milter/main.c milter/lst.c milter/cb.c milter/verdict.c \
+	       milter/trace.c milter/class.c
+MILTER_LIBS  = -lmilter -lpthread -lsystemd
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
 	       lsa-agent/lsactl_agent.c
 
@@ -99,7 +102,7 @@ $(BUILD)/bin/lsa-policyd: $(call obj,$(POLICYD_SRCS)) $(LIB)
 
 $(BUILD)/bin/lsa-milter: $(call obj,$(MILTER_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS) $(MILTER_LIBS)
 
 $(BUILD)/bin/lsactl: $(call obj,$(LSACTL_SRCS)) $(LIB)
 	@mkdir -p $(dir $@)
@@ -124,7 +127,7 @@ check:
 	@packaging/install-deps.sh check
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS)
+check-run: $(PROGS) $(UNIT_TESTS) $(AGENT_TESTS) $(BUILD)/bench/bench_milter
 	@BUILD=$(BUILD) tests/run.sh $(UNIT_TESTS) $(AGENT_TESTS) $(SHELL_TESTS)
 
 demo:
@@ -137,13 +140,20 @@ BENCHES = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/ben
 bench: deps
 	@$(MAKE) --no-print-directory bench-run
 
-bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent
+bench-run: $(PROGS) $(BENCHES) $(BUILD)/bench/bench_agent \
+	    $(BUILD)/bench/noop_milter
 	@for b in $(BENCHES) $(BUILD)/bench/bench_agent; do $$b || exit 1; done
 	@BUILD=$(BUILD) python3 tests/bench/bench_e2e.py
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIB_LIBS)
+
+# the milter bench's baseline, and its client (the long-line test of
+# tests/cli/milter.sh uses it, so make check builds both)
+$(BUILD)/bench/noop_milter: $(BUILD)/obj/tests/bench/noop_milter.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lmilter -lpthread
 
 # Fuzzing: every tests/fuzz/fuzz_*.c is a libFuzzer target linked with the
 # library built by clang into build/fuzz; each runs FUZZ_SECONDS from its
@@ -183,6 +193,9 @@ $(BUILD)/fuzz/fuzz_agent_receive: \
 
 # the session's command verdicts are pure (no libevent): fuzzed alone
 $(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o
+# the milter's header readers are pure (no libmilter): fuzzed alone
+$(BUILD)/fuzz/fuzz_milter_trace: $(BUILD)/obj/milter/trace.o \
+	    $(BUILD)/obj/milter/class.o
 
 clean:
 	rm -rf build

@@ -45,6 +45,7 @@
 #include "log.h"
 #include "policy_req.h"
 #include "policyd.h"
+#include "smtp_reply.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -122,8 +123,7 @@ policy_rcpt(struct policy_session *s, char *action, size_t len)
 	    (d = policyd_decide(s->c.pd, sender, rcpt, size)) == NULL)
 		return;
 	if (d->action == ROUTE_BOUNCE) {
-		snprintf(action, len, "%s %s %s", strcmp(d->status, "5.3.4") ==
-		    0 ? "552" : "550", d->status, d->reason);
+		smtp_reply_format(action, len, d);
 		log_info("recipient=%s sender=%s decision=reject status=%s "
 		    "size=%" PRIu64 " reason=\"%s\" lst_version=%ju", rcpt,
 		    sender != NULL ? sender : "", d->status, size, d->reason,
@@ -168,7 +168,7 @@ policy_eom(struct policy_session *s, char *action, size_t len)
 			break;
 		if (d->action == ROUTE_BOUNCE && strcmp(d->status, "5.3.4") ==
 		    0) {
-			snprintf(action, len, "552 5.3.4 %s", d->reason);
+			smtp_reply_format(action, len, d);
 			log_info("recipient=%s decision=reject status=5.3.4 "
 			    "size=%" PRIu64 " stage=end-of-message reason="
 			    "\"%s\"", check[i], size, d->reason);
