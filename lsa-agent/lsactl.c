@@ -9,6 +9,7 @@
  *   lsactl snapshot ...         (lsactl_route.c)
  *   lsactl status | show lst | set-master | reload | connector
  *                               (lsactl_agent.c: ask the running agent)
+ *   lsactl postfix-setup ...    (lsactl_setup.c)
  *
  * Exit status: 0 success, 1 configuration errors (printed one a line as
  * FILE:LINE: KEY: TEXT), 2 usage errors.
@@ -47,7 +48,8 @@ lsactl_usage(void)
 	    "       lsactl show lst [-c settings] [-S socket] [-T seconds] [--json]\n"
 	    "       lsactl set-master [-c settings] [-S socket] [-T seconds] GROUP SERVER\n"
 	    "       lsactl reload [-c settings] [-S socket] [-T seconds]\n"
-	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n");
+	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n"
+	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n");
 	exit(2);
 }
 
@@ -188,6 +190,7 @@ static const struct {
 	{ "set-master", lsactl_cmd_agent },
 	{ "reload", lsactl_cmd_agent },
 	{ "connector", lsactl_cmd_agent },
+	{ "postfix-setup", lsactl_cmd_postfix_setup },
 };
 
 int

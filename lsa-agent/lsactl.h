@@ -13,4 +13,14 @@ int lsactl_cmd_route(int argc, char **argv);
 int lsactl_cmd_snapshot(int argc, char **argv);
 int lsactl_cmd_agent(int argc, char **argv);
 
+/* lsactl_setup.c: postfix-setup, and its list parser (fuzzed) */
+struct lsactl_tok {
+	size_t	off, len;
+};
+int lsactl_cmd_postfix_setup(int argc, char **argv);
+int lsactl_setup_tokens(const char *s, struct lsactl_tok *t, int max);
+int lsactl_setup_names(const char *s, const struct lsactl_tok *t,
+    const char *addr);
+char *lsactl_setup_milter_addr(const char *m);
+
 #endif
