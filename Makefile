@@ -184,6 +184,13 @@ $(BUILD)/fuzz/fuzz_agent_receive: \
 # the session's command verdicts are pure (no libevent): fuzzed alone
 $(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o
 
+# postfix-setup's list splitter
+$(BUILD)/fuzz/fuzz_postconf_list: \
+	    $(BUILD)/obj/tests/fuzz/fuzz_postconf_list.o \
+	    $(BUILD)/obj/lsa-agent/lsactl_setup.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_LINK)
+
 clean:
 	rm -rf build
 
