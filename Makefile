@@ -57,7 +57,8 @@ POLICYD_SRCS = policyd/main.c policyd/lst.c policyd/listen.c \
 	       policyd/rotation.c
 MILTER_SRCS  = milter/main.c
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
-	       lsa-agent/lsactl_agent.c lsa-agent/lsactl_setup.c
+	       lsa-agent/lsactl_agent.c lsa-agent/lsactl_setup.c \
+	       lsa-agent/lsactl_pki.c
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 AGENT_TESTS = $(patsubst tests/agent/%.c,$(BUILD)/tests/%,$(wildcard tests/agent/test_*.c))

@@ -10,6 +10,7 @@
  *   lsactl status | show lst | set-master | reload | connector
  *                               (lsactl_agent.c: ask the running agent)
  *   lsactl postfix-setup ...    (lsactl_setup.c)
+ *   lsactl pki init|issue|check (lsactl_pki.c)
  *
  * Exit status: 0 success, 1 configuration errors (printed one a line as
  * FILE:LINE: KEY: TEXT), 2 usage errors.
@@ -49,7 +50,10 @@ lsactl_usage(void)
 	    "       lsactl set-master [-c settings] [-S socket] [-T seconds] GROUP SERVER\n"
 	    "       lsactl reload [-c settings] [-S socket] [-T seconds]\n"
 	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n"
-	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n");
+	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n"
+	    "       lsactl pki init DIR [--days N]\n"
+	    "       lsactl pki issue DIR SERVER [-t topology] [--days N]\n"
+	    "       lsactl pki check DIR -t topology\n");
 	exit(2);
 }
 
@@ -191,6 +195,7 @@ static const struct {
 	{ "reload", lsactl_cmd_agent },
 	{ "connector", lsactl_cmd_agent },
 	{ "postfix-setup", lsactl_cmd_postfix_setup },
+	{ "pki", lsactl_cmd_pki },
 };
 
 int

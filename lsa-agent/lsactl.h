@@ -18,6 +18,7 @@ struct lsactl_tok {
 	size_t	off, len;
 };
 int lsactl_cmd_postfix_setup(int argc, char **argv);
+int lsactl_cmd_pki(int argc, char **argv);
 int lsactl_setup_tokens(const char *s, struct lsactl_tok *t, int max);
 int lsactl_setup_names(const char *s, const struct lsactl_tok *t,
     const char *addr);
