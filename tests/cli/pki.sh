@@ -115,7 +115,7 @@ start_agents m n
 result "agents m, n start with the pki certificates" $? || exit 1
 until_ok is "n=full q=down" peers m &&
     until_ok is "m=full" peers n
-# (n, the larger name, keeps no adjacency to q: m is the one that dials)
+# (n lists no adjacency to q while q is down)
 result "m, n: full adjacency (TLS both ways, signed records)" $?
 end_agents m n
 
