@@ -218,7 +218,7 @@ setup_run(char *const argv[], char **out, int quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* setup_postconf - postconf [-c DIR] ARGS... into argv (NULL-ended) */
+/* setup_argv - postconf [-c DIR] A1 A2 into argv (NULL-ended) */
 static void
 setup_argv(const struct setup *st, char **argv, const char *a1,
     const char *a2)
@@ -250,12 +250,17 @@ setup_get(const struct setup *st, const char *name)
 	return out;
 }
 
-/* setup_backup - copy NAME to NAME.lsa-backup unless there is one */
+/*
+ * setup_copy - DIR/NAME.lsa-backup made from DIR/NAME (restore 0: kept
+ * when there is one already), or put back over DIR/NAME and removed
+ * (restore 1); the mode goes along
+ */
 static int
-setup_backup(const struct setup *st, const char *name)
+setup_copy(const struct setup *st, const char *name, int restore)
 {
 	char *path = xasprintf("%s/%s", st->dir, name);
 	char *bak = xasprintf("%s/%s.lsa-backup", st->dir, name);
+	const char *from = restore ? bak : path, *to = restore ? path : bak;
 	char err[256], *text;
 	struct diag d;
 	struct stat sb;
@@ -263,57 +268,23 @@ setup_backup(const struct setup *st, const char *name)
 	int rc = -1;
 
 	diag_init(&d);
-	if (lstat(bak, &sb) == 0) {
+	if (!restore && lstat(bak, &sb) == 0) {
 		rc = 0;
 		goto out;
 	}
-	if ((text = safefile_read(path, SETUP_MAXFILE, 0, &len, &d)) == NULL) {
+	if ((text = safefile_read(from, SETUP_MAXFILE, 0, &len, &d)) == NULL) {
 		diag_print(&d, stderr);
 		goto out;
 	}
-	if (stat(path, &sb) < 0)
+	if (stat(from, &sb) < 0)
 		sb.st_mode = 0644;
-	if (safefile_write(bak, text, len, sb.st_mode & 07777, err,
+	if (safefile_write(to, text, len, sb.st_mode & 07777, err,
 	    sizeof(err)) < 0)
-		fprintf(stderr, "lsactl: %s: %s\n", bak, err);
-	else {
-		printf("backup %s\n", bak);
-		rc = 0;
-	}
-	free(text);
-out:
-	diag_free(&d);
-	free(path);
-	free(bak);
-	return rc;
-}
-
-/* setup_restore - NAME.lsa-backup back to NAME, then removed */
-static int
-setup_restore(const struct setup *st, const char *name)
-{
-	char *path = xasprintf("%s/%s", st->dir, name);
-	char *bak = xasprintf("%s/%s.lsa-backup", st->dir, name);
-	char err[256], *text;
-	struct diag d;
-	struct stat sb;
-	size_t len;
-	int rc = -1;
-
-	diag_init(&d);
-	if ((text = safefile_read(bak, SETUP_MAXFILE, 0, &len, &d)) == NULL) {
-		diag_print(&d, stderr);
-		goto out;
-	}
-	if (stat(bak, &sb) < 0)
-		sb.st_mode = 0644;
-	if (safefile_write(path, text, len, sb.st_mode & 07777, err,
-	    sizeof(err)) < 0)
-		fprintf(stderr, "lsactl: %s: %s\n", path, err);
-	else if (unlink(bak) < 0)
+		fprintf(stderr, "lsactl: %s: %s\n", to, err);
+	else if (restore && unlink(bak) < 0)
 		fprintf(stderr, "lsactl: %s: %s\n", bak, strerror(errno));
 	else {
-		printf("restored %s\n", path);
+		printf("%s %s\n", restore ? "restored" : "backup", to);
 		rc = 0;
 	}
 	free(text);
@@ -330,8 +301,8 @@ setup_backups(struct setup *st)
 {
 	if (st->dry_run || st->changes++ > 0)
 		return 0;
-	if (setup_backup(st, "main.cf") < 0 ||
-	    setup_backup(st, "master.cf") < 0)
+	if (setup_copy(st, "main.cf", 0) < 0 ||
+	    setup_copy(st, "master.cf", 0) < 0)
 		return -1;
 	return 0;
 }
@@ -527,8 +498,8 @@ lsactl_cmd_postfix_setup(int argc, char **argv)
 	else if ((st.dir = setup_get(&st, "config_directory")) == NULL)
 		return 1;
 	if (undo) {
-		rc = setup_restore(&st, "main.cf") < 0 ||
-		    setup_restore(&st, "master.cf") < 0;
+		rc = setup_copy(&st, "main.cf", 1) < 0 ||
+		    setup_copy(&st, "master.cf", 1) < 0;
 		free(st.dir);
 		return rc;
 	}
