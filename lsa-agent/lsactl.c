@@ -86,6 +86,27 @@ lsactl_load(struct progconf *pc, const char *settings, const char *topology)
 	return rc;
 }
 
+/*
+ * lsactl_settings - the settings file (NULL: the defaults) into s,
+ * errors printed; -1 with s freed on error
+ */
+int
+lsactl_settings(struct settings *s, const char *file)
+{
+	struct diag d;
+	int rc = 0;
+
+	settings_init(s);
+	diag_init(&d);
+	if (file != NULL && settings_load(s, file, &d) < 0) {
+		diag_print(&d, stderr);
+		settings_free(s);
+		rc = -1;
+	}
+	diag_free(&d);
+	return rc;
+}
+
 /* lsactl_files - parse -c and -t; returns the first operand's index */
 static int
 lsactl_files(int argc, char **argv, const char **settings,
@@ -144,18 +165,10 @@ lsactl_cmd_show(int argc, char **argv)
 		lsactl_usage();
 	if (strcmp(argv[i], "settings") == 0) {
 		struct settings s;
-		struct diag d;
 
-		settings_init(&s);
-		diag_init(&d);
-		if (settings != NULL && settings_load(&s, settings, &d) < 0) {
-			diag_print(&d, stderr);
-			diag_free(&d);
-			settings_free(&s);
+		if (lsactl_settings(&s, settings) < 0)
 			return 1;
-		}
 		settings_print(&s, stdout);
-		diag_free(&d);
 		settings_free(&s);
 		return 0;
 	}

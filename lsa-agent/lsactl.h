@@ -9,6 +9,7 @@
 void lsactl_usage(void) __attribute__((noreturn));
 int lsactl_load(struct progconf *pc, const char *settings,
     const char *topology);
+int lsactl_settings(struct settings *s, const char *file);
 int lsactl_cmd_route(int argc, char **argv);
 int lsactl_cmd_snapshot(int argc, char **argv);
 int lsactl_cmd_agent(int argc, char **argv);

@@ -469,7 +469,6 @@ lsactl_cmd_postfix_setup(int argc, char **argv)
 	struct setup st = { 0 };
 	const char *settings = NULL;
 	struct settings s;
-	struct diag d;
 	int ch, undo = 0, rc;
 
 	optind = 1;
@@ -503,16 +502,10 @@ lsactl_cmd_postfix_setup(int argc, char **argv)
 		free(st.dir);
 		return rc;
 	}
-	settings_init(&s);
-	diag_init(&d);
-	if (settings != NULL && settings_load(&s, settings, &d) < 0) {
-		diag_print(&d, stderr);
-		diag_free(&d);
-		settings_free(&s);
+	if (lsactl_settings(&s, settings) < 0) {
 		free(st.dir);
 		return 1;
 	}
-	diag_free(&d);
 	rc = setup_wire(&st, &s) < 0;
 	if (rc == 0 && st.changes == 0)
 		printf("postfix-setup: nothing to change in %s\n", st.dir);
