@@ -106,6 +106,15 @@ run "$LSACTL" pki check "$tmp/ca" -t "$tmp/topo.conf"
 [ "$rc" -eq 0 ] && lines out 4
 result "pki check: all ok, exit 0" $?
 
+# --- usage errors: exit 2
+for args in "" "frob $tmp/ca" "check $tmp/ca" "init" "issue $tmp/ca" \
+    "issue $tmp/ca m --days 0"; do
+	# shellcheck disable=SC2086
+	run "$LSACTL" pki $args
+	[ "$rc" -eq 2 ] && grep -q '^usage: lsactl ' "$tmp/err"
+	result "usage error: lsactl pki $args: exit 2" $?
+done
+
 # --- two agents with these certificates reach a full adjacency
 : >"$tmp/out"
 : >"$tmp/err"
