@@ -60,7 +60,8 @@ MILTER_SRCS  = milter/main.c milter/lst.c milter/cb.c milter/verdict.c \
 	       milter/trace.c milter/class.c
 MILTER_LIBS  = -lmilter -lpthread -lsystemd
 LSACTL_SRCS  = lsa-agent/lsactl.c lsa-agent/lsactl_route.c \
-	       lsa-agent/lsactl_agent.c
+	       lsa-agent/lsactl_agent.c lsa-agent/lsactl_setup.c \
+	       lsa-agent/lsactl_pki.c
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 AGENT_TESTS = $(patsubst tests/agent/%.c,$(BUILD)/tests/%,$(wildcard tests/agent/test_*.c))
@@ -196,6 +197,13 @@ $(BUILD)/fuzz/fuzz_session_lines: $(BUILD)/obj/lsa-agent/session_cmd.o
 # the milter's header readers are pure (no libmilter): fuzzed alone
 $(BUILD)/fuzz/fuzz_milter_trace: $(BUILD)/obj/milter/trace.o \
 	    $(BUILD)/obj/milter/class.o
+
+# postfix-setup's list splitter
+$(BUILD)/fuzz/fuzz_postconf_list: \
+	    $(BUILD)/obj/tests/fuzz/fuzz_postconf_list.o \
+	    $(BUILD)/obj/lsa-agent/lsactl_setup.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_LINK)
 
 clean:
 	rm -rf build

@@ -9,6 +9,8 @@
  *   lsactl snapshot ...         (lsactl_route.c)
  *   lsactl status | show lst | set-master | reload | connector
  *                               (lsactl_agent.c: ask the running agent)
+ *   lsactl postfix-setup ...    (lsactl_setup.c)
+ *   lsactl pki init|issue|check (lsactl_pki.c)
  *
  * Exit status: 0 success, 1 configuration errors (printed one a line as
  * FILE:LINE: KEY: TEXT), 2 usage errors.
@@ -47,7 +49,11 @@ lsactl_usage(void)
 	    "       lsactl show lst [-c settings] [-S socket] [-T seconds] [--json]\n"
 	    "       lsactl set-master [-c settings] [-S socket] [-T seconds] GROUP SERVER\n"
 	    "       lsactl reload [-c settings] [-S socket] [-T seconds]\n"
-	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n");
+	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n"
+	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n"
+	    "       lsactl pki init DIR [--days N]\n"
+	    "       lsactl pki issue DIR SERVER [-t topology] [--days N]\n"
+	    "       lsactl pki check DIR -t topology\n");
 	exit(2);
 }
 
@@ -75,6 +81,27 @@ lsactl_load(struct progconf *pc, const char *settings, const char *topology)
 		diag_print(&d, stderr);
 		fprintf(stderr, "lsactl: %d error%s\n", diag_errors(&d),
 		    diag_errors(&d) == 1 ? "" : "s");
+	}
+	diag_free(&d);
+	return rc;
+}
+
+/*
+ * lsactl_settings - the settings file (NULL: the defaults) into s,
+ * errors printed; -1 with s freed on error
+ */
+int
+lsactl_settings(struct settings *s, const char *file)
+{
+	struct diag d;
+	int rc = 0;
+
+	settings_init(s);
+	diag_init(&d);
+	if (file != NULL && settings_load(s, file, &d) < 0) {
+		diag_print(&d, stderr);
+		settings_free(s);
+		rc = -1;
 	}
 	diag_free(&d);
 	return rc;
@@ -138,18 +165,10 @@ lsactl_cmd_show(int argc, char **argv)
 		lsactl_usage();
 	if (strcmp(argv[i], "settings") == 0) {
 		struct settings s;
-		struct diag d;
 
-		settings_init(&s);
-		diag_init(&d);
-		if (settings != NULL && settings_load(&s, settings, &d) < 0) {
-			diag_print(&d, stderr);
-			diag_free(&d);
-			settings_free(&s);
+		if (lsactl_settings(&s, settings) < 0)
 			return 1;
-		}
 		settings_print(&s, stdout);
-		diag_free(&d);
 		settings_free(&s);
 		return 0;
 	}
@@ -188,6 +207,8 @@ static const struct {
 	{ "set-master", lsactl_cmd_agent },
 	{ "reload", lsactl_cmd_agent },
 	{ "connector", lsactl_cmd_agent },
+	{ "postfix-setup", lsactl_cmd_postfix_setup },
+	{ "pki", lsactl_cmd_pki },
 };
 
 int

@@ -11,6 +11,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/ssl.h>
@@ -43,10 +44,29 @@ agent_main_hup(evutil_socket_t sig, short ev, void *arg)
 		log_info("SIGHUP: %s", msg);
 }
 
+/*
+ * agent_main_status - the LST version as systemd's STATUS= line, at
+ * start and every second when it changed
+ */
+static void
+agent_main_status(evutil_socket_t fd, short ev, void *arg)
+{
+	static uint64_t sent = UINT64_MAX;
+	struct agent *a = arg;
+	uint64_t v = agent_lst_version(a);
+
+	(void)fd;
+	(void)ev;
+	if (v != sent)
+		sd_notifyf(0, "STATUS=lst_version=%ju", (uintmax_t)v);
+	sent = v;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct event *sigterm, *sigint, *sighup;
+	struct event *sigterm, *sigint, *sighup, *status;
+	struct timeval second = { 1, 0 };
 	struct event_base *base;
 	struct daemon_opts o;
 	struct agent_conf c;
@@ -73,9 +93,13 @@ main(int argc, char **argv)
 	event_add(sigterm, NULL);
 	event_add(sigint, NULL);
 	event_add(sighup, NULL);
+	status = event_new(base, -1, EV_PERSIST, agent_main_status, a);
+	event_add(status, &second);
+	agent_main_status(-1, 0, a);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(base);
 	sd_notify(0, "STOPPING=1");
+	event_free(status);
 	event_free(sigterm);
 	event_free(sigint);
 	event_free(sighup);

@@ -32,13 +32,26 @@ policyd_clock(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* policyd_status - the snapshot in use as systemd's STATUS= line */
+static void
+policyd_status(const struct policyd *pd)
+{
+	if (pd->lst == NULL)
+		sd_notify(0, "STATUS=no snapshot: lookups answer TEMP");
+	else
+		sd_notifyf(0, "STATUS=lst_version=%ju topology_version=%ju",
+		    (uintmax_t)pd->lst->snap->lst_version,
+		    (uintmax_t)pd->lst->snap->topo->version);
+}
+
 /* policyd_check - the snapshot timer and SIGHUP */
 static void
 policyd_check(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd;
 	(void)ev;
-	policyd_lst_check(arg);
+	if (policyd_lst_check(arg) > 0)
+		policyd_status(arg);
 }
 
 /* policyd_stop - SIGTERM, SIGINT */
@@ -101,6 +114,7 @@ main(int argc, char **argv)
 	log_info("started server=%s snapshot=%s socketmap=%s policy=%s",
 	    pd.server, pd.snapshot_path, pc.set.socketmap_listen,
 	    pc.set.policy_listen);
+	policyd_status(&pd);
 	sd_notify(0, "READY=1");
 	event_base_dispatch(pd.base);
 	sd_notify(0, "STOPPING=1");
