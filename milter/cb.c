@@ -303,6 +303,11 @@ cb_eom_lst(SMFICTX *ctx, struct milter_conn *c, const struct milter_lst *l,
 		log_warnx("%s: cannot add the trace header: tempfail", qid);
 		return SMFIS_TEMPFAIL;
 	}
+	if (m->msg_route[0] != '\0' && smfi_addheader(ctx,
+	    MILTER_ROUTE_HEADER, m->msg_route) != MI_SUCCESS) {
+		log_warnx("%s: cannot add the route header: tempfail", qid);
+		return SMFIS_TEMPFAIL;
+	}
 	log_debug("%s: client=%s inside=%d hops=%d class=%s system=%d "
 	    "decision=accept trace=\"%s\"", qid, *c->conn_addr != '\0' ?
 	    c->conn_addr : "local", inside, m->msg_nhops,

@@ -30,6 +30,7 @@
 #include "topology.h"
 
 #define MILTER_TRACE_HEADER	"X-LSA-Trace"
+#define MILTER_ROUTE_HEADER	"X-LSA-Route"	/* milter_header_checks */
 #define MILTER_TRACE_MAX	1024	/* hops kept from a message's trace;
 					   hop_limit is at most 1000 */
 #define MILTER_DIGEST_HEX	12	/* snapshot digest prefix in a trace */
@@ -98,6 +99,7 @@ struct milter_msg {			/* per message: milter_msg_reset() */
 	unsigned		 msg_badtrace;	/* unreadable ones */
 	struct milter_class	 msg_class;
 	int			 msg_report;	/* Content-Type multipart/report */
+	char			 msg_route[512]; /* X-LSA-Route value, or "" */
 };
 
 struct milter_conn {			/* per connection, smfi_setpriv */

@@ -19,7 +19,14 @@
  *     sender refused by one, 5.4.4 no route to an owned domain) refuses
  *     the whole message, with the reply lsa-policyd gives
  *     (smtp_reply_format). Down links never refuse: mail queues at the
- *     point of failure.
+ *     point of failure. Recipients are decided for the message's class
+ *     (route_decide_class), so a connector that refuses the class
+ *     answers 5.7.1.
+ *  4. Whole-message next hop: when the class's route differs from the
+ *     transport lookups' (the default class's) and every recipient
+ *     shares it (route_msg_filter), msg_route is set and cb.c adds
+ *     `X-LSA-Route: transport:nexthop`, which milter_header_checks maps
+ *     to FILTER.
  * Every refusal and deferral is logged with its reason and the trace.
  */
 #include <inttypes.h>
@@ -28,25 +35,35 @@
 
 #include "log.h"
 #include "milter.h"
+#include "route_msg.h"
 #include "smtp_reply.h"
 
+/* milter_route_class - the engine's class for the message's */
+static struct route_class
+milter_route_class(const struct milter_class *k)
+{
+	struct route_class rc = { ROUTE_PRIO_NORMAL, k->system != 0 };
+
+	if (k->priority == MILTER_PRIO_HIGH)
+		rc.priority = ROUTE_PRIO_HIGH;
+	else if (k->priority == MILTER_PRIO_LOW)
+		rc.priority = ROUTE_PRIO_LOW;
+	return rc;
+}
+
 /*
- * milter_decide - the one call into the routing engine, with the
- * message's class computed (cb.c, class.c) and passed in.
- *
- * REPLACE when the engine has message classes: the call below becomes
- *	route_decide_class(l->rt, &(struct route_class){ .priority = ...,
- *	    .system = k->system }, sender, rcpt, size, 0, d);
- * mapping MILTER_PRIO_* to ROUTE_PRIO_*, and the FILTER decision it can
- * return is answered here (a header for milter_header_checks).
+ * milter_decide - the one call into the routing engine: the recipient
+ * decided for the message's class (cb.c, class.c), as every hop decides
+ * it (route.h, rule 8)
  */
 static void
 milter_decide(const struct milter_lst *l, const struct milter_class *k,
     const char *sender, const char *rcpt, uint64_t size,
     struct route_decision *d)
 {
-	(void)k;
-	route_decide_sender(l->rt, sender, rcpt, size, 0, d);
+	struct route_class rc = milter_route_class(k);
+
+	route_decide_class(l->rt, sender, rcpt, size, 0, &rc, d);
 }
 
 /*
@@ -193,6 +210,22 @@ milter_verdict(const struct milter_lst *l, const struct settings *set,
 		    m->msg_sender != NULL ? m->msg_sender : "", d->status,
 		    m->msg_size, d->reason, path, (uintmax_t)d->lst_version);
 		return MILTER_REJECT;
+	}
+	/* 4. the whole message steered when its class has a route of its
+	 * own that every recipient shares (route_msg.h): X-LSA-Route, which
+	 * milter_header_checks turns into FILTER */
+	{
+		struct route_class rc = milter_route_class(&m->msg_class);
+
+		if (route_msg_filter(l->rt, m->msg_sender != NULL ?
+		    m->msg_sender : "", (const char *const *)m->msg_rcpts,
+		    (int)m->msg_nrcpt, m->msg_size, &rc, &c->conn_dec,
+		    m->msg_route, sizeof(m->msg_route)) == 1)
+			log_info("%s: decision=filter class=%s system=%d "
+			    "nexthop=\"%s\" trace=\"%s\" lst_version=%ju", qid,
+			    milter_class_prio_name(m->msg_class.priority),
+			    m->msg_class.system, m->msg_route, path,
+			    (uintmax_t)l->snap->lst_version);
 	}
 	return MILTER_PASS;
 }

@@ -132,6 +132,13 @@ mt m class
     grep -Fq "CLASSNULL: client=local inside=1 hops=0 class=normal system=1 " "$tmp/m.log"
 result "message class computed and logged (priority headers, DSN, null sender)" $?
 
+mt m route
+[ "$rc" -eq 0 ] &&
+    grep -Fq 'ROUTEHIGH: decision=filter class=high system=0 nexthop="smtp:[127.0.13.1]:25"' "$tmp/m.log" &&
+    ! grep -Fq "ROUTENORMAL: decision=filter" "$tmp/m.log" &&
+    ! grep -Fq "ROUTEMIXED: decision=filter" "$tmp/m.log"
+result "whole-message next hop: X-LSA-Route for a high message over the high-only link, none for normal or mixed" $?
+
 mt m hostile
 [ "$rc" -eq 0 ] && ! grep -q "$(printf '\001')" "$tmp/m.log"
 result "garbage macros, 10,000 headers, 10,000 forged trace headers" $?

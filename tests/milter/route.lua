@@ -1,0 +1,27 @@
+-- route.lua - the whole-message next hop: a high-priority message to D
+-- goes over the cheap A-D link reserved to high priority, which transport
+-- lookups (the default class) never answer: X-LSA-Route names it, for
+-- milter_header_checks' FILTER; a normal one, or a high one with a
+-- recipient elsewhere (the recipients disagree), gets no such header
+local t = dofile(os.getenv("MT_LIB"))
+local c = t.conn(nil)
+t.send(c, "ROUTEHIGH", "<x@a.tiny.test>", {"<y@d.tiny.test>",
+    "<z@d.tiny.test>"}, {{"Importance", "High"}}, "hi\r\n")
+t.accepted(c, "high to D")
+if not mt.eom_check(c, MT_HDRADD, "X-LSA-Route",
+    "smtp:[127.0.13.1]:25") then
+	error("high to D: no X-LSA-Route: smtp:[127.0.13.1]:25")
+end
+t.send(c, "ROUTENORMAL", "<x@a.tiny.test>", {"<y@d.tiny.test>"},
+    {{"Subject", "x"}}, "hi\r\n")
+t.accepted(c, "normal to D")
+if mt.eom_check(c, MT_HDRADD, "X-LSA-Route") then
+	error("normal to D: an X-LSA-Route header")
+end
+t.send(c, "ROUTEMIXED", "<x@a.tiny.test>", {"<y@d.tiny.test>",
+    "<y@b.tiny.test>"}, {{"Importance", "High"}}, "hi\r\n")
+t.accepted(c, "high to D and B")
+if mt.eom_check(c, MT_HDRADD, "X-LSA-Route") then
+	error("high to D and B: an X-LSA-Route header")
+end
+mt.disconnect(c)
