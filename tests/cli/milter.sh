@@ -136,8 +136,10 @@ mt m route
 [ "$rc" -eq 0 ] &&
     grep -Fq 'ROUTEHIGH: decision=filter class=high system=0 nexthop="smtp:[127.0.13.1]:25"' "$tmp/m.log" &&
     ! grep -Fq "ROUTENORMAL: decision=filter" "$tmp/m.log" &&
-    ! grep -Fq "ROUTEMIXED: decision=filter" "$tmp/m.log"
-result "whole-message next hop: X-LSA-Route for a high message over the high-only link, none for normal or mixed" $?
+    ! grep -Fq "ROUTEMIXED: decision=filter" "$tmp/m.log" &&
+    grep -Fq "ROUTESYS: recipient=y@d.tiny.test sender= decision=reject status=5.7.1 " "$tmp/m.log" &&
+    grep -F "ROUTESYS: " "$tmp/m.log" | grep -Fq "connector A-D-express does not accept normal-priority messages"
+result "message classes: X-LSA-Route for a high message over the high-only link, none for normal or mixed; a system message with no route of its class refused 5.7.1" $?
 
 mt m hostile
 [ "$rc" -eq 0 ] && ! grep -q "$(printf '\001')" "$tmp/m.log"
