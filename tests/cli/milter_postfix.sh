@@ -7,7 +7,9 @@
 # trace removed, a loop A,B,A (451 4.4.6), the hop limit (554 5.4.6),
 # sendmail mail over connector A-B's max_size bounced 5.3.4 by the milter
 # (no policy service in the non-SMTP path), a sender connector A-C
-# refuses (5.7.1). About 15 s.
+# refuses (5.7.1); a high-priority message steered whole over a link
+# reserved to high priority (X-LSA-Route, milter_header_checks, FILTER).
+# About 20 s.
 #
 # Needs root, `ip netns`, postfix and swaks (otherwise "ok ... # SKIP").
 # Run from the repository root with BUILD set (tests/run.sh does both).
@@ -51,7 +53,7 @@ rc=0
 cur_log="$tmp/maillog"
 
 ip link set lo up
-for a in 127.0.10.1 127.0.11.1 127.0.0.5; do
+for a in 127.0.10.1 127.0.11.1 127.0.0.5 127.0.13.1; do
 	ip addr add "$a/32" dev lo
 done
 sysctl -qw net.unix.max_dgram_qlen=1024 2>/dev/null
@@ -124,7 +126,8 @@ postconf -c "$pf" -e \
     "milter_default_action=tempfail" "message_size_limit=20000000" \
     "smtputf8_enable=no" "biff=no" "delay_warning_time=0" \
     "smtpd_tls_security_level=none" "smtp_tls_security_level=none" \
-    "bounce_queue_lifetime=0" "smtpd_banner=\$myhostname ESMTP"
+    "bounce_queue_lifetime=0" "smtpd_banner=\$myhostname ESMTP" \
+    "milter_header_checks=regexp:$(pwd)/packaging/milter_header_checks"
 run postfix -c "$pf" start
 wait_for "$tmp/maillog" "daemon started" || { cat "$tmp/maillog"; false; }
 result "postfix starts with smtpd_milters and non_smtpd_milters" $? || exit 1
@@ -170,6 +173,23 @@ swaks_from 127.0.11.1 hops1 "$@"
 cat "$tmp/err" >>"$tmp/out"
 grep -Eq '554 5\.4\.6 too many hops: 21 routing groups, the limit is 20' "$tmp/out"
 result "smtpd: 21 groups past hop_limit 20 answered 554 5.4.6" $?
+
+# ---- the whole-message next hop: FILTER through milter_header_checks
+# d1 (127.0.13.1) is an smtp-sink; this instance has no transport_maps,
+# so only the milter's X-LSA-Route (a high-priority message to D takes
+# the high-only A-D link) sends mail there; a normal one is not steered
+smtp-sink -u nobody 127.0.13.1:25 64 >/dev/null 2>&1 &
+sink=$!
+sleep 0.3
+swaks_from 127.0.11.1 route1 --to y@d.tiny.test --add-header "Importance: High"
+wait_for "$tmp/maillog" 'to=<y@d\.tiny\.test>, relay=127\.0\.13\.1\[127\.0\.13\.1\]:25,.* status=sent' &&
+    grep -Fq 'decision=filter class=high system=0 nexthop="smtp:[127.0.13.1]:25"' "$tmp/milter.log"
+result "FILTER: a high-priority message to D leaves over the high-only link (X-LSA-Route, milter_header_checks)" $?
+swaks_from 127.0.11.1 route2 --to z@d.tiny.test
+sleep 2
+! grep -Eq 'to=<z@d\.tiny\.test>, relay=127\.0\.13\.1' "$tmp/maillog"
+result "FILTER: a normal message to D is left to transport lookups (not steered)" $?
+kill "$sink" 2>/dev/null
 
 # ---- through sendmail and pickup (non_smtpd_milters)
 printf 'Subject: local1\n\nhello\n' |
