@@ -38,11 +38,12 @@ for u in packaging/systemd/*.service; do
 done
 grep -q '^Type=notify$' packaging/systemd/lsa-agent.service &&
     grep -q '^Type=notify$' packaging/systemd/lsa-policyd.service &&
+    grep -q '^Type=notify$' packaging/systemd/lsa-milter.service &&
     grep -q '^AmbientCapabilities=CAP_NET_BIND_SERVICE$' \
     packaging/systemd/lsa-agent.service &&
     [ "$(grep -l '^CapabilityBoundingSet=$' packaging/systemd/*.service |
     wc -l)" -eq 2 ]
-result "units: notify for agent and policyd, a capability for the agent only" $?
+result "units: notify for the three daemons, a capability for the agent only" $?
 
 # --- sd_notify: lsa-policyd with a snapshot at LST version 7
 base=$((22000 + ($$ % 1000) * 4))
@@ -64,6 +65,15 @@ line out "READY=1" && line out "STATUS=lst_version=7 topology_version=1" &&
     line out "connect inet:127.0.0.1:$base ok" &&
     line out "connect unix:$tmp/p/policy ok" && line out "exit 0"
 result "lsa-policyd: STATUS= with the LST version, READY=1 when listening" $?
+
+# --- sd_notify: lsa-milter on the same snapshot
+MILTER="$BUILD/bin/lsa-milter"
+printf '[milter]\nlisten = inet:%s@127.0.0.1\n' $((base + 1)) >>"$tmp/p.conf"
+run python3 tests/cli/notify_listen.py \
+    --connect "inet:127.0.0.1:$((base + 1))" -- "$MILTER" -d -c "$tmp/p.conf"
+line out "READY=1" && line out "connect inet:127.0.0.1:$((base + 1)) ok" &&
+    line out "exit 0"
+result "lsa-milter: READY=1 when listening" $?
 
 # --- sd_notify: lsa-agent
 sh tests/agent/mkca.sh "$tmp/ca" m >/dev/null 2>&1
