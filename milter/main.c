@@ -59,6 +59,7 @@ main(int argc, char **argv)
 		log_warnx("listen=%s cannot be opened", pc.set.milter_listen);
 		goto out;
 	}
+	daemon_drop("lsa-milter", pc.set.milter_user);
 	if (milter_lst_check(&milter_holder) < 0)
 		log_warnx("snapshot=%s not loaded: messages tempfail until it "
 		    "is", path);

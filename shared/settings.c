@@ -151,6 +151,8 @@ static const struct settings_row settings_table[] = {
 	  HOUR, "a request must be whole this long after its first byte" },
 	{ "policyd", "user", ST_OPTIONAL, O(policyd_user), "", 0, 0,
 	  "run as this user once listening (empty: as started)" },
+	{ "milter", "user", ST_OPTIONAL, O(milter_user), "", 0, 0,
+	  "run as this user once listening (empty: as started)" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,

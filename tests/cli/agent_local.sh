@@ -118,6 +118,9 @@ $2
 socketmap_listen = unix:$tmp/$1.sm
 policy_listen = unix:$tmp/$1.pol
 $3
+[milter]
+listen = unix:$tmp/$1.milter
+$3
 EOF
 }
 
@@ -209,6 +212,15 @@ s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@y.exam
 print(s.recv(4096).decode().strip())' "$tmp/nobody.pol"
 [ "$rc" -eq 0 ] && grep -q "^action=" "$tmp/out"
 result "lsa-policyd as nobody answers a policy request" $?
+MILTER="$BUILD/bin/lsa-milter"
+"$MILTER" -d -c "$tmp/nobody.conf" 2>"$tmp/milter.log" &
+md=$!
+pids="$pids $md"
+started "$md" "$tmp/milter.log" "started server=a"
+result "lsa-milter with user = nobody starts" $?
+as_nobody "$md"
+result "lsa-milter runs as nobody" $?
+stop "$md"
 stop "$pd"
 stop "$agent_pid"
 cur_log=
@@ -220,5 +232,8 @@ result "lsa-agent, user = no-such-user-lsa: exit 1, no such user" $?
 run "$POLICYD" -d -c "$tmp/baduser.conf"
 [ "$rc" -eq 1 ] && grep -q 'user "no-such-user-lsa": no such user' "$tmp/err"
 result "lsa-policyd, user = no-such-user-lsa: exit 1, no such user" $?
+run "$BUILD/bin/lsa-milter" -d -c "$tmp/baduser.conf"
+[ "$rc" -eq 1 ] && grep -q 'user "no-such-user-lsa": no such user' "$tmp/err"
+result "lsa-milter, user = no-such-user-lsa: exit 1, no such user" $?
 
 [ "$failed" -eq 0 ]
