@@ -151,8 +151,6 @@ static const struct settings_row settings_table[] = {
 	  HOUR, "a request must be whole this long after its first byte" },
 	{ "policyd", "user", ST_OPTIONAL, O(policyd_user), "", 0, 0,
 	  "run as this user once listening (empty: as started)" },
-	{ "milter", "user", ST_OPTIONAL, O(milter_user), "", 0, 0,
-	  "run as this user once listening (empty: as started)" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,
@@ -161,6 +159,8 @@ static const struct settings_row settings_table[] = {
 	  "groups a message may cross" },
 	{ "milter", "hop_limit_action", ST_ACTION, O(hop_limit_action),
 	  "bounce", 0, 0, "past hop_limit: bounce (5.4.6) or defer" },
+	{ "milter", "user", ST_OPTIONAL, O(milter_user), "", 0, 0,
+	  "run as this user once listening (empty: as started)" },
 };
 
 #define SETTINGS_NROWS	(sizeof(settings_table) / sizeof(settings_table[0]))
