@@ -17,19 +17,10 @@ LSACTL="$BUILD/bin/lsactl"
 TINY="$(pwd)/tests/milter/tiny.conf"
 tmp=$(mktemp -d) || exit 1
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/cli_lib.sh
+trap stop_all EXIT	# the daemons in $pids, then $tmp
 trap 'exit 130' INT TERM
 failed=0
-. tests/cli_lib.sh
 cur_log=""
 
 if ! command -v miltertest >/dev/null; then

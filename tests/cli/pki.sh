@@ -12,19 +12,10 @@ LSACTL="$BUILD/bin/lsactl"
 PEER="tests/agent/peer.py"
 tmp=$(mktemp -d) || exit 1
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/cli_lib.sh
+trap stop_all EXIT	# the daemons in $pids, then $tmp
 trap 'exit 130' INT TERM HUP PIPE
 failed=0
-. tests/cli_lib.sh
 . tests/agent/agent_lib.sh
 
 configure() {

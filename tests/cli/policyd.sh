@@ -31,19 +31,10 @@ LSACTL="$BUILD/bin/lsactl"
 CLIENT="tests/policyd/client.py"
 tmp=$(mktemp -d) || exit 1
 pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $pids; do
-		wait "$p" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. tests/cli_lib.sh
+trap stop_all EXIT	# the daemons in $pids, then $tmp
 trap 'exit 130' INT TERM
 failed=0
-. tests/cli_lib.sh
 cur_log=""
 
 # client ARGS...: the raw client, as run does
