@@ -22,7 +22,10 @@ Library (importable; make demo and make bench may reuse it):
   org.queue(server)      postqueue -c DIR -j of one instance
   org.account(sent)      sent / delivered / bounced / duplicated / missing
 
-Scenarios (run as a program): the seed-002 organization, then seed 004's.
+Scenarios (run as a program): the seed-002 organization, then seed 004's,
+then each tests/e2e/scn_*.py module: SCENARIO names it for --only, and
+run(ns, base, ck) makes its own Org under base (with postfix_extra,
+master_extra, policyd_extra as it needs) and takes it down again.
 Each check prints "ok NAME" or "not ok NAME"; figures are "# " lines.
 Exit status 1 when any check failed. Run as root from anywhere:
 
@@ -292,6 +295,8 @@ class Server:
             "smtpd_client_connection_rate_limit": "0",
             "smtpd_banner": "$myhostname ESMTP",
         }
+        extra = self.org.postfix_extra
+        settings.update(extra(self) if callable(extra) else extra)
         sh(["postconf", "-c", self.pfdir, "-e"] +
            ["%s=%s" % kv for kv in settings.items()])
         # master.cf: no chroot; the lsahold service (held mail)
@@ -311,6 +316,8 @@ class Server:
             f.writelines(out)
         sh(["postconf", "-c", self.pfdir, "-M",
             "lsahold/unix=lsahold unix - - n - - smtp"])
+        for entry in self.org.master_extra:
+            sh(["postconf", "-c", self.pfdir, "-M", entry])
 
     def postfix(self, *args, check=True):
         return sh(["postfix", "-c", self.pfdir] + list(args), check=check,
@@ -572,7 +579,11 @@ class Org:
     """One organization in one namespace; see the module's header."""
 
     def __init__(self, topology, base=None, netns=None, timers=None,
-                 extra_certs=(), policyd_extra=None):
+                 extra_certs=(), policyd_extra=None, postfix_extra=None,
+                 master_extra=()):
+        """postfix_extra: main.cf settings for every server, a dict or a
+        function of the Server giving one; master_extra: postconf -M
+        entries ("name/type=line") for every server"""
         self.topology = Topology(topology)
         self.base = base or tempfile.mkdtemp(prefix="lsa-e2e.")
         os.makedirs(self.base, exist_ok=True)
@@ -583,6 +594,8 @@ class Org:
         self.ca = os.path.join(self.base, "ca")
         self.extra_certs = list(extra_certs)
         self.policyd_extra = policyd_extra or {}
+        self.postfix_extra = postfix_extra or {}
+        self.master_extra = list(master_extra)
         self.servers = {n: Server(self, n, i)
                         for n, i in self.topology.servers.items()}
         self.cuts = {}
@@ -1467,11 +1480,32 @@ def scenario4(ns, base, ck):
         org.down()
 
 
+# ------------------------------------------------------ more scenarios
+def scenario_modules():
+    """tests/e2e/scn_*.py, in name order: each has SCENARIO (the name
+    --only takes) and run(ns, base, ck), which makes its own Org under
+    base and takes it down again"""
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    # "import e2e" in a scenario module is this module, not a second copy
+    sys.modules.setdefault("e2e", sys.modules[__name__])
+    mods = []
+    for f in sorted(os.listdir(here)):
+        if f.startswith("scn_") and f.endswith(".py"):
+            mods.append(importlib.import_module(f[:-3]))
+    return mods
+
+
 # ---------------------------------------------------------------- main
 def main():
     import argparse
     ap = argparse.ArgumentParser()
-    ap.add_argument("--only", default="1,3,2,5,6,7,8,4")
+    mods = scenario_modules()
+    ap.add_argument("--only", default=",".join(
+        ["1", "3", "2", "5", "6", "7", "8", "4"] +
+        [m.SCENARIO for m in mods]))
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary directory")
     args = ap.parse_args()
@@ -1537,6 +1571,17 @@ def main():
                 ck.ok(False, "scenario 4 ran to its end",
                       traceback.format_exc())
             log("scenario 4: %.1fs" % (time.monotonic() - t))
+        for m in mods:
+            if m.SCENARIO not in only:
+                continue
+            t = time.monotonic()
+            try:
+                m.run(ns, base, ck)
+            except Exception:
+                import traceback
+                ck.ok(False, "scenario %s ran to its end" % m.SCENARIO,
+                      traceback.format_exc())
+            log("scenario %s: %.1fs" % (m.SCENARIO, time.monotonic() - t))
     except KeyboardInterrupt:
         print("not ok e2e: interrupted")
         ck.failed += 1
