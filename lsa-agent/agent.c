@@ -65,6 +65,7 @@
 #include "inifile.h"
 #include "log.h"
 #include "safefile.h"
+#include "schedtimer.h"
 #include "snapshot.h"
 #include "xmalloc.h"
 
@@ -329,6 +330,7 @@ agent_use_topology(struct agent *a, struct topology *t, char *text)
 	a->topo = t;
 	a->topo_text = text;
 	a->self_idx = topo_find_server(t, a->self);
+	schedule_zone_set(t->timezone);	/* single-threaded: process-wide */
 	if (a->self_idx < 0)
 		log_warnx("topology server=%s version=%" PRIu64 ": this server "
 		    "is not in it; no adjacencies", a->self, t->version);
@@ -1151,6 +1153,7 @@ agent_start(struct agent *a, char *err, size_t errlen)
 	monitor_sync(a);
 	liveness_start(a);
 	a->reroute = reroute_new(a);
+	a->schedtimer = schedtimer_new(a);
 	a->poll_ev = event_new(a->base, -1, EV_PERSIST, agent_poll_cb, a);
 	agent_after(a->poll_ev, a->set->config_poll_interval);
 	event_active(a->publish_ev, EV_TIMEOUT, 0);
@@ -1174,6 +1177,7 @@ agent_free(struct agent *a)
 	monitor_free_all(a);
 	liveness_free(a);
 	reroute_free(a->reroute);
+	schedtimer_free(a->schedtimer);
 	while ((s = TAILQ_FIRST(&a->pending)) != NULL)
 		session_close(s, "agent stopping", 0);
 	session_free_closing(a);

@@ -44,6 +44,9 @@ struct agent_conf {
 	uint64_t	(*clock)(void *);
 	/* the resolver's configuration (NULL: /etc/resolv.conf); tests */
 	const char	*resolv_conf;
+	/* the wall clock in ms the schedules are read with (NULL: the
+	 * real one); tests */
+	int64_t		(*wall)(void *);
 };
 
 struct agent_stats {			/* counters since start */

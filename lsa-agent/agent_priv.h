@@ -233,6 +233,7 @@ struct agent {
 	uint64_t	 write_backoff_ms; /* next retry after */
 	uint64_t	 write_failing_ms; /* agent_wall_ms; 0: writes succeed */
 	char		 write_error[256]; /* the last failure */
+	struct schedtimer *schedtimer;	/* schedtimer.c */
 };
 
 /* agent.c */

@@ -2,7 +2,7 @@
  * lsactl.c - the admin's command line: commands as a table.
  *
  *   lsactl check [-c SETTINGS] [-t TOPOLOGY]
- *   lsactl show topology [-c SETTINGS] [-t TOPOLOGY]
+ *   lsactl show topology [-c SETTINGS] [-t TOPOLOGY] [--at TIME]
  *   lsactl show settings [-c SETTINGS]
  *   lsactl defaults
  *   lsactl route ...            (lsactl_route.c)
@@ -20,10 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lsactl.h"
 #include "log.h"
 #include "progconf.h"
+#include "schedule.h"
 #include "settings.h"
 
 /* lsactl_usage - the whole synopsis on stderr, exit 2 */
@@ -32,7 +34,7 @@ lsactl_usage(void)
 {
 	fprintf(stderr,
 	    "usage: lsactl check [-c settings] [-t topology]\n"
-	    "       lsactl show topology [-c settings] [-t topology]\n"
+	    "       lsactl show topology [-c settings] [-t topology] [--at TIME]\n"
 	    "       lsactl show settings [-c settings]\n"
 	    "       lsactl defaults\n"
 	    "       lsactl route [-c settings] (-t topology | -s snapshot)\n"
@@ -42,6 +44,7 @@ lsactl_usage(void)
 	    "              [--size BYTES] [--rotation N] [--relay hop|direct]\n"
 	    "              [--suppress] [--sender ADDRESS]\n"
 	    "              [--priority high|normal|low] [--system] [--json]\n"
+	    "              [--at TIME]\n"
 	    "              ADDRESS...\n"
 	    "       lsactl snapshot [-c settings] -t topology [--down ...]...\n"
 	    "              [--down-server NAME]... [--lst-version N] -o FILE\n"
@@ -107,17 +110,28 @@ lsactl_settings(struct settings *s, const char *file)
 	return rc;
 }
 
-/* lsactl_files - parse -c and -t; returns the first operand's index */
+static const char *lsactl_at;	/* --at TIME of show topology, or NULL */
+
+/* lsactl_files - parse -c, -t and --at; returns the first operand's
+ * index */
 static int
 lsactl_files(int argc, char **argv, const char **settings,
     const char **topology)
 {
+	static const struct option longopts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int ch;
 
 	*settings = *topology = NULL;
+	lsactl_at = NULL;
 	optind = 1;
-	while ((ch = getopt(argc, argv, "c:t:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:t:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'a':
+			lsactl_at = optarg;
+			break;
 		case 'c':
 			*settings = optarg;
 			break;
@@ -154,7 +168,9 @@ static int
 lsactl_cmd_show(int argc, char **argv)
 {
 	const char *settings, *topology;
+	char err[SCHEDULE_ERRLEN];
 	struct progconf pc;
+	time_t now;
 	int i;
 
 	for (i = 1; i < argc; i++)
@@ -178,7 +194,16 @@ lsactl_cmd_show(int argc, char **argv)
 		progconf_free(&pc);
 		return 1;
 	}
-	topo_print(pc.topo, stdout);
+	/* each schedule's next opening and closing, in the org's zone */
+	schedule_zone_set(pc.topo->timezone);
+	now = time(NULL);
+	if (lsactl_at != NULL && schedule_time_parse(lsactl_at, &now, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "lsactl: --at: %s\n", err);
+		progconf_free(&pc);
+		return 1;
+	}
+	topo_print_at(pc.topo, stdout, &now);
 	progconf_free(&pc);
 	return 0;
 }

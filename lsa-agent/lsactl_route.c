@@ -5,7 +5,7 @@
  *       [--down CONNECTOR[@SOURCE]]... [--down-server NAME]...
  *       [--size BYTES] [--sender ADDRESS] [--priority high|normal|low]
  *       [--system] [--rotation N] [--relay hop|direct] [--suppress]
- *       [--json] ADDRESS...
+ *       [--at TIME] [--json] ADDRESS...
  *   lsactl snapshot [-c SETTINGS] -t TOPOLOGY [--down ...]...
  *       [--down-server NAME]... [--lst-version N] -o FILE
  *
@@ -20,7 +20,9 @@
  * --system name the message class (default: normal, not system: what
  * transport lookups answer; README Routing rule 9). --json prints one
  * JSON object a line per address; the plain output explains the
- * decision in a few lines.
+ * decision in a few lines. --at reads the connectors' schedules at TIME
+ * (schedule_time_parse: 2026-12-07T09:30 in the organization's time
+ * zone, with Z or an offset, or @EPOCH) instead of now.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -35,6 +37,7 @@
 #include "lsactl.h"
 #include "linkstate.h"
 #include "route.h"
+#include "schedule.h"
 #include "snapshot.h"
 #include "units.h"
 #include "xmalloc.h"
@@ -59,6 +62,7 @@ struct lsactl_route_opts {
 	int		 relay;		/* -1: from the settings */
 	int		 suppress;	/* -1: from the settings */
 	int		 json;
+	const char	*at;		/* --at: schedules read then */
 };
 
 /* lsactl_route_json - one decision as one JSON line */
@@ -163,6 +167,48 @@ lsactl_route_plain(const struct topology *t, const char *rcpt,
 	printf("  LST version: %" PRIu64 "\n", d->lst_version);
 }
 
+/* lsactl_route_at - the moment schedules are read at: --at TIME in the
+ * topology's zone (which becomes the process's), else now */
+static int
+lsactl_route_at(const struct topology *t, const char *text, time_t *at)
+{
+	char err[SCHEDULE_ERRLEN];
+
+	schedule_zone_set(t->timezone);
+	if (text == NULL) {
+		*at = time(NULL);
+		return 0;
+	}
+	if (schedule_time_parse(text, at, err, sizeof(err)) < 0) {
+		fprintf(stderr, "lsactl: --at: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* lsactl_route_closed - with schedules: the moment, and the connectors
+ * closed then */
+static void
+lsactl_route_closed(const struct topology *t, time_t at)
+{
+	char when[SCHEDULE_TIMEFMT_LEN];
+	int n = 0;
+
+	for (int i = 0; i < t->nconnectors; i++)
+		if (t->connectors[i].schedule != NULL)
+			n++;
+	if (n == 0)
+		return;
+	printf("  schedules at %s (%s):", schedule_time_fmt(at, when,
+	    sizeof(when)), t->timezone);
+	n = 0;
+	for (int i = 0; i < t->nconnectors; i++)
+		if (!schedule_open(t->connectors[i].schedule, at))
+			printf("%s%s", n++ ? ", " : " closed ",
+			    t->connectors[i].name);
+	printf("%s\n", n ? "" : " every connector open");
+}
+
 /* lsactl_route_parse - options into o; returns the first address index */
 static int
 lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
@@ -181,6 +227,7 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		{ "suppress", no_argument, NULL, 'U' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "lst-version", required_argument, NULL, 'L' },
+		{ "at", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[UNITS_ERRLEN];
@@ -274,6 +321,9 @@ lsactl_route_parse(int argc, char **argv, struct lsactl_route_opts *o)
 		case 'j':
 			o->json = 1;
 			break;
+		case 'A':
+			o->at = optarg;
+			break;
 		default:
 			lsactl_usage();
 		}
@@ -341,6 +391,7 @@ int
 lsactl_cmd_route(int argc, char **argv)
 {
 	struct lsactl_route_opts o;
+	time_t at;
 	struct route_params p;
 	struct route_decision d;
 	struct route_index *ix;
@@ -379,7 +430,10 @@ lsactl_cmd_route(int argc, char **argv)
 		t = pc.topo;
 	}
 	from = o.from ? o.from : pc.server;
-	route_params_from_settings(&p, &pc.set, topo_find_server(t, from));
+	if (lsactl_route_at(t, o.at, &at) < 0)
+		goto out;
+	route_params_from_settings(&p, &pc.set, topo_find_server(t, from),
+	    at);
 	if (p.self < 0) {
 		fprintf(stderr, "lsactl: --from: no server named \"%s\" in %s\n",
 		    from, t->file);
@@ -403,8 +457,10 @@ lsactl_cmd_route(int argc, char **argv)
 		if (o.json)
 			lsactl_route_json(t, argv[i], o.sender, &o.cls, from,
 			    &d);
-		else
+		else {
 			lsactl_route_plain(t, argv[i], &o.cls, from, &d);
+			lsactl_route_closed(t, at);
+		}
 	}
 	route_decision_free(&d);
 	route_table_free(rt);

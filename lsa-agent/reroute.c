@@ -6,7 +6,8 @@
  * qmgr F.
  *
  * Every LST change (the link monitor's local overlay included) calls
- * reroute_changed(). A pass, at most one per reroute_interval (changes
+ * reroute_changed(), and so does a connector opening or closing by its
+ * schedule (schedtimer.c). A pass, at most one per reroute_interval (changes
  * during a pass or the wait make one more pass):
  *   1. the routing now (topology in force, link state with the overlay)
  *      is compared with the routing of the last pass; when the two are
@@ -72,6 +73,7 @@
 #include "route_params.h"
 #include "route.h"
 #include "route_index.h"
+#include "schedtimer.h"
 #include "child.h"
 #include "xmalloc.h"
 
@@ -86,6 +88,7 @@ struct reroute_view {			/* one routing, for comparisons */
 	struct route_index	*ix;
 	struct linkstate	*ls;
 	struct route_table	*rt;
+	time_t			 at;	/* schedules read at (schedtimer) */
 };
 
 struct reroute_ids {
@@ -179,20 +182,38 @@ reroute_view_new(struct agent *a)
 		return NULL;
 	}
 	v->ls = linkstate_copy(a->ls, v->t);
+	v->at = schedtimer_now(a);
 	route_params_from_settings(&p, a->set, topo_find_server(v->t,
-	    a->self));
+	    a->self), v->at);
 	v->ix = route_index_new(v->t);
 	v->rt = route_table_new(v->t, v->ix, v->ls, &p);
 	return v;
 }
 
+/* reroute_opened - connector c is closed by its schedule in x and open
+ * in y (both of one topology version) */
+static int
+reroute_opened(const struct reroute_view *x, const struct reroute_view *y,
+    int c)
+{
+	const struct schedule *s = y->t->connectors[c].schedule;
+
+	return !schedule_open(s, x->at) && schedule_open(s, y->at);
+}
+
 /* reroute_view_same - the two give the same answers (same topology
- * version and link state) */
+ * version, link state and connectors open) */
 static int
 reroute_view_same(const struct reroute_view *x, const struct reroute_view *y)
 {
-	return x != NULL && y != NULL && x->t->version == y->t->version &&
-	    linkstate_equal(x->ls, y->ls, x->t);
+	if (x == NULL || y == NULL || x->t->version != y->t->version ||
+	    !linkstate_equal(x->ls, y->ls, x->t))
+		return 0;
+	for (int c = 0; c < y->t->nconnectors; c++)
+		if (schedule_open(y->t->connectors[c].schedule, x->at) !=
+		    schedule_open(y->t->connectors[c].schedule, y->at))
+			return 0;
+	return 1;
 }
 
 /*
@@ -213,6 +234,8 @@ reroute_recovered(const struct reroute *r, const struct route_decision *d)
 	for (int i = 0; i < d->nconnectors; i++) {
 		int c = d->connectors[i];
 
+		if (reroute_opened(r->base, r->now, c))
+			return 1;
 		for (int k = 0; k < t->connectors[c].sources.n; k++)
 			if (was->source_down[c][k] != LINKSTATE_UP &&
 			    is->source_down[c][k] == LINKSTATE_UP)
@@ -230,8 +253,9 @@ reroute_recovered(const struct reroute *r, const struct route_decision *d)
 /*
  * reroute_releases - the change from x to y may let held mail go: a new
  * topology, a source that was not up changed state (down here only to
- * down everywhere hands over; down to up opens a path), or a server
- * came back. Going down never releases anything.
+ * down everywhere hands over; down to up opens a path), a connector
+ * opened by its schedule, or a server came back. Going down never
+ * releases anything.
  */
 static int
 reroute_releases(const struct reroute_view *x, const struct reroute_view *y)
@@ -240,6 +264,9 @@ reroute_releases(const struct reroute_view *x, const struct reroute_view *y)
 
 	if (x->t->version != t->version)
 		return 1;
+	for (int c = 0; c < t->nconnectors; c++)
+		if (reroute_opened(x, y, c))
+			return 1;
 	for (int c = 0; c < t->nconnectors; c++)
 		for (int k = 0; k < t->connectors[c].sources.n; k++)
 			if (x->ls->source_down[c][k] != LINKSTATE_UP &&

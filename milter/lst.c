@@ -15,6 +15,10 @@
  * frees it, so a replaced snapshot lives until its last reader is done.
  * The load itself (file I/O, the route table) runs without the lock.
  *
+ * A snapshot's table reads the schedules at the moment it was made; at
+ * the next edge the check loads the same file again (so a route check
+ * may be a snapshot_check_interval late on an edge, never more).
+ *
  * The digest in trace headers is the SHA-256 of the file's bytes (its
  * first MILTER_DIGEST_HEX hex digits): two servers with the same LST
  * version but a different snapshot show it.
@@ -25,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -32,6 +37,7 @@
 #include "log.h"
 #include "milter.h"
 #include "route_params.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
 /* lst_free - one snapshot and its tables */
@@ -134,9 +140,16 @@ lst_load(struct milter_holder *h, const struct stat *st)
 		    "topology", h->path, h->server);
 		goto bad;
 	}
-	route_params_from_settings(&p, h->set, l->self);
+	/* threads read the clock: the zone is the one set at start */
+	if (strcmp(l->snap->topo->timezone, schedule_zone()) != 0)
+		log_warnx("snapshot=%s timezone=%s: schedules are read in %s "
+		    "until lsa-milter restarts", h->path,
+		    l->snap->topo->timezone, schedule_zone());
+	l->at = time(NULL);
+	route_params_from_settings(&p, h->set, l->self, l->at);
 	l->ix = route_index_new(l->snap->topo);
 	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
+	l->edge = route_table_next_edge(l->rt);
 	l->refs = 1;
 	lst_mark(l, st);
 	free(buf);
@@ -173,6 +186,7 @@ milter_lst_check(struct milter_holder *h)
 {
 	struct milter_lst *l, *old;
 	struct stat st;
+	time_t now;
 	int same;
 
 	if (stat(h->path, &st) < 0) {
@@ -180,8 +194,12 @@ milter_lst_check(struct milter_holder *h)
 			log_warn("snapshot=%s", h->path);
 		return -1;
 	}
+	now = time(NULL);
 	pthread_mutex_lock(&h->mu);
-	same = h->cur != NULL ? lst_same(h->cur, &st) :
+	/* a connector opened or closed by its schedule (or the clock went
+	 * back): the same file gives a new table */
+	same = h->cur != NULL ? lst_same(h->cur, &st) && now >= h->cur->at &&
+	    (h->cur->edge == SCHEDULE_NONE || now < h->cur->edge) :
 	    lst_same(&h->refused, &st);
 	pthread_mutex_unlock(&h->mu);
 	if (same)

@@ -50,6 +50,8 @@ struct milter_lst {
 	int			 self;
 	char			 digest[MILTER_DIGEST_HEX + 1];
 	unsigned		 refs;	/* holder's own + callbacks' (lock) */
+	time_t			 at;	/* rt reads the schedules at */
+	time_t			 edge;	/* then it is loaded again */
 	ino_t			 ino;	/* identity of the file it came from */
 	struct timespec		 mtime;
 	off_t			 size;

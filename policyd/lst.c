@@ -16,16 +16,20 @@
  * (defer and bounce ones are made again, and logged, each time). A
  * fixed table of LST_CACHE_SLOTS, two places for each domain; an entry
  * is allocated the first time its slot is used and then overwritten in
- * place, so a lookup allocates nothing. Dropped with its snapshot.
+ * place, so a lookup allocates nothing. Dropped with its snapshot, and
+ * emptied with a new table when a connector opens or closes by its
+ * schedule (route.h rule 9): the holder is immutable but for that.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "policyd.h"
 #include "route_params.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
 #define LST_CACHE_SLOTS	8192		/* a power of two */
@@ -74,11 +78,47 @@ policyd_lst_mark(struct policyd_lst *l, const struct stat *st)
 	l->size = st->st_size;
 }
 
+/* policyd_lst_table - the routing table at now, and an empty cache */
+static void
+policyd_lst_table(struct policyd *pd, struct policyd_lst *l, time_t now)
+{
+	struct route_params p;
+
+	/* one thread: the zone may follow the snapshot's topology */
+	schedule_zone_set(l->snap->topo->timezone);
+	route_params_from_settings(&p, pd->set, l->self, now);
+	route_table_free(l->rt);
+	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
+	l->at = now;
+	l->edge = route_table_next_edge(l->rt);
+	for (int i = 0; i < LST_CACHE_SLOTS; i++) {
+		free(l->cache[i]);
+		l->cache[i] = NULL;
+	}
+}
+
+/*
+ * policyd_lst_fresh - a new table once a connector opened or closed by
+ * its schedule since the table was made (or the clock stepped back over
+ * the moment it was made at): no answer, cached or not, crosses an edge
+ */
+static void
+policyd_lst_fresh(struct policyd *pd)
+{
+	struct policyd_lst *l = pd->lst;
+	time_t now = time(NULL);
+
+	if (now < l->at || (l->edge != SCHEDULE_NONE && now >= l->edge)) {
+		policyd_lst_table(pd, l, now);
+		log_info("snapshot=%s schedule edge: routing table rebuilt "
+		    "next_edge=%lld", pd->snapshot_path, (long long)l->edge);
+	}
+}
+
 /* policyd_lst_load - a new holder from the file; NULL on error */
 static struct policyd_lst *
 policyd_lst_load(struct policyd *pd, const struct stat *st)
 {
-	struct route_params p;
 	struct policyd_lst *l;
 	struct diag d;
 
@@ -95,10 +135,9 @@ policyd_lst_load(struct policyd *pd, const struct stat *st)
 		    "topology", pd->snapshot_path, pd->server);
 		goto bad;
 	}
-	route_params_from_settings(&p, pd->set, l->self);
 	l->ix = route_index_new(l->snap->topo);
-	l->rt = route_table_new(l->snap->topo, l->ix, l->snap->ls, &p);
 	l->cache = xcalloc(LST_CACHE_SLOTS, sizeof(*l->cache));
+	policyd_lst_table(pd, l, time(NULL));
 	policyd_lst_mark(l, st);
 	diag_free(&d);
 	return l;
@@ -154,6 +193,7 @@ policyd_decide(struct policyd *pd, const char *sender, const char *recipient,
 {
 	if (pd->lst == NULL)
 		return NULL;
+	policyd_lst_fresh(pd);
 	pd->lookups++;
 	route_decide_sender(pd->lst->rt, sender, recipient, size,
 	    policyd_rotation(pd, 0),
@@ -270,6 +310,7 @@ policyd_transport(struct policyd *pd, const char *recipient,
 
 	if (pd->lst == NULL)
 		return -1;
+	policyd_lst_fresh(pd);
 	rotation = policyd_rotation_key(pd, recipient, strlen(recipient));
 	cacheable = route_recipient_domain(recipient, domain,
 	    sizeof(domain)) == 0;

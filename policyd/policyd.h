@@ -32,6 +32,8 @@ struct policyd_lst {			/* one loaded snapshot, immutable */
 	struct route_index	*ix;
 	struct route_table	*rt;
 	struct policyd_answer	**cache;	/* transport answers (lst.c) */
+	time_t			 at;		/* rt reads the schedules at */
+	time_t			 edge;		/* then a new rt (lst.c) */
 	int			 self;
 	ino_t			 ino;	/* identity of the file it came from */
 	struct timespec		 mtime;

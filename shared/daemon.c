@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "schedule.h"
 #include "log.h"
 
 /* daemon_usage - one line of usage and exit 2 */
@@ -68,6 +69,8 @@ daemon_start(const char *prog, int argc, char **argv, struct daemon_opts *o,
 		progconf_free(pc);
 		exit(1);
 	}
+	/* the schedules' zone, process-wide: before any thread starts */
+	schedule_zone_set(pc->topo->timezone);
 	diag_free(&d);
 	if (o->check) {
 		printf("configuration OK\n");

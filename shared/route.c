@@ -889,8 +889,10 @@ route_decide_class(const struct route_table *rt, const char *sender,
 
 		route_would_hop(rt, d, &best);
 		route_hold(rt, d);
-		snprintf(d->reason, sizeof(d->reason), "connector %s is down; "
-		    "mail waits here, at the point of failure", c->name);
+		snprintf(d->reason, sizeof(d->reason), "connector %s is %s; "
+		    "mail waits here, at the point of failure", c->name,
+		    rt->closed[d->connectors[0]] ? "closed (schedule)" :
+		    "down");
 		return;
 	}
 	if (d->npath > 1)

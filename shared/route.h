@@ -81,12 +81,21 @@
  *     trees are over one graph on every server with the same LST, so a
  *     message decided for its class at every hop is loop-free as in
  *     rules 2-7.
+ *  9. Schedules: a connector outside its hours at params.at (its
+ *     `schedule` in the organization's time zone, schedule.h) is down
+ *     for every source, as if the LST said so, even with
+ *     suppress_state_changes: every server computes the same from the
+ *     topology and its clock, so nothing floods. It stays in the trees
+ *     of the whole topology, so mail waits at the point of failure
+ *     (rule 5). The caller builds a new table at the next edge
+ *     (route_table_next_edge).
  */
 #ifndef LSA_ROUTE_H
 #define LSA_ROUTE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "linkstate.h"
 #include "route_index.h"
@@ -106,6 +115,9 @@ struct route_params {
 	int		 suppress;	/* suppress_state_changes */
 	const char	*transport;	/* Postfix transport, "smtp" */
 	const char	*hold_transport; /* "lsahold"; NULL: none (retry:) */
+	time_t		 at;		/* schedules are read at this moment:
+					   a connector outside its hours is
+					   down on every server (rule 9) */
 };
 
 struct route_host {
@@ -150,6 +162,10 @@ struct route_table *route_table_new(const struct topology *t,
     const struct route_index *ix, const struct linkstate *ls,
     const struct route_params *p);
 void route_table_free(struct route_table *rt);
+/* route_table_next_edge - the first moment after params.at at which a
+ * connector opens or closes (a new table is due), SCHEDULE_NONE if none
+ * within SCHEDULE_HORIZON */
+time_t route_table_next_edge(const struct route_table *rt);
 void route_decision_init(struct route_decision *d);
 void route_decision_free(struct route_decision *d);
 void route_decide(const struct route_table *rt, const char *recipient,

@@ -11,6 +11,6 @@
 #include "settings.h"
 
 void route_params_from_settings(struct route_params *p,
-    const struct settings *s, int self);
+    const struct settings *s, int self, time_t at);
 
 #endif

@@ -53,6 +53,7 @@ struct route_table {
 	int			*crank;		/* connector name order */
 	struct route_heap_item	*heap;
 	int			 heap_cap;
+	unsigned char		*closed;	/* outside its schedule at p.at */
 };
 
 int route_source_up(const struct route_table *rt, int connector, int i);

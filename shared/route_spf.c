@@ -28,6 +28,8 @@ route_source_up(const struct route_table *rt, int connector, int i)
 {
 	const struct topo_connector *c = &rt->t->connectors[connector];
 
+	if (rt->closed[connector])
+		return 0;	/* rule 9: every server agrees, suppress too */
 	if (rt->p.suppress)
 		return 1;
 	return rt->ls->source_down[connector][i] != LINKSTATE_DOWN &&
@@ -296,6 +298,10 @@ route_table_new(const struct topology *t, const struct route_index *ix,
 		rt->grank[t->group_index[i]] = i;
 	for (int i = 0; i < t->nconnectors; i++)
 		rt->crank[t->connector_index[i]] = i;
+	rt->closed = xcalloc((size_t)t->nconnectors + 1, 1);
+	for (int ci = 0; ci < t->nconnectors; ci++)
+		rt->closed[ci] = !schedule_open(t->connectors[ci].schedule,
+		    p->at);
 	rt->conn_up = xcalloc((size_t)t->nconnectors + 1, 1);
 	for (int ci = 0; ci < t->nconnectors; ci++)
 		for (int i = 0; i < t->connectors[ci].sources.n; i++)
@@ -305,6 +311,13 @@ route_table_new(const struct topology *t, const struct route_index *ix,
 			}
 	route_views(rt);
 	return rt;
+}
+
+/* route_table_next_edge - see route.h */
+time_t
+route_table_next_edge(const struct route_table *rt)
+{
+	return schedule_topo_next(rt->t, rt->p.at);
 }
 
 /* route_table_free - the table, not what it borrows */
@@ -321,6 +334,7 @@ route_table_free(struct route_table *rt)
 	free(rt->grank);
 	free(rt->crank);
 	free(rt->conn_up);
+	free(rt->closed);
 	free(rt->heap);
 	free(rt);
 }

@@ -15,6 +15,7 @@
 
 #include "inifile.h"
 #include "topo_priv.h"
+#include "schedule.h"
 #include "units.h"
 #include "xmalloc.h"
 
@@ -25,6 +26,7 @@ enum topo_key_kind {
 	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
 	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY, K_PRIORITIES,
 	K_SYSTEM,						/* connector */
+	K_TIMEZONE, K_SCHEDULE,					/* schedules */
 };
 
 struct topo_key {
@@ -60,6 +62,8 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "senders_deny", K_DENY, 1 },
 	{ TOPO_SEC_CONNECTOR, "priorities", K_PRIORITIES, 1 },
 	{ TOPO_SEC_CONNECTOR, "system_messages", K_SYSTEM, 0 },
+	{ TOPO_SEC_ORGANIZATION, "timezone", K_TIMEZONE, 0 },
+	{ TOPO_SEC_CONNECTOR, "schedule", K_SCHEDULE, 1 },
 };
 
 /* the words of `priorities`, by enum topo_priority */
@@ -401,6 +405,18 @@ topo_add_priority(struct topo_builder *b, const char *file, int line,
 		c->priorities |= 1u << p;
 }
 
+/* topo_add_window - one item of a connector's schedule */
+static void
+topo_add_window(struct topo_builder *b, const char *file, int line,
+    const char *key, const char *item)
+{
+	char err[SCHEDULE_ERRLEN];
+
+	if (schedule_add(b->t->connectors[b->idx].schedule, item, err,
+	    sizeof(err)) < 0)
+		diag_add(b->d, file, line, key, "%s", err);
+}
+
 /* topo_set_ref - a single reference such as `group` or `from` */
 static void
 topo_set_ref(struct topo_builder *b, struct topo_ref *r, const char *file,
@@ -552,6 +568,22 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 		topo_bool_key(b, file, line, key, value,
 		    &t->connectors[b->idx].system_messages);
 		break;
+	case K_TIMEZONE: {
+		char zerr[SCHEDULE_ERRLEN];
+
+		if (!schedule_zone_valid(value, zerr, sizeof(zerr)))
+			diag_add(b->d, file, line, key, "%s", zerr);
+		else {
+			free(t->timezone);
+			t->timezone = xstrdup(value);
+		}
+		break;
+	}
+	case K_SCHEDULE:
+		if (t->connectors[b->idx].schedule == NULL)
+			t->connectors[b->idx].schedule = schedule_new();
+		topo_split(b, file, line, key, value, topo_add_window);
+		break;
 	}
 }
 
@@ -693,6 +725,8 @@ topo_load_buf(const char *name, const char *buf, size_t len,
 	b.t->file = xstrdup(name);
 	b.d = d;
 	inifile_parse_buf(name, buf, len, topo_event, &b, d);
+	if (b.t->timezone == NULL)
+		b.t->timezone = xstrdup(TOPO_DEFAULT_TIMEZONE);
 	topo_resolve(&b);
 	topo_builder_free(&b);
 	if (diag_errors(d) > before) {

@@ -101,14 +101,55 @@ topo_print_classes(FILE *fp, const struct topo_connector *c)
 	    "no");
 }
 
+/*
+ * topo_print_schedule - a connector's schedule; with a moment, a comment
+ * with its next opening and closing after it, in local time (the caller
+ * has set the topology's zone: schedule_zone_set)
+ */
+static void
+topo_print_schedule(FILE *fp, const struct topo_connector *c,
+    const time_t *now)
+{
+	const struct schedule *s = c->schedule;
+	char a[SCHEDULE_TIMEFMT_LEN], b[SCHEDULE_TIMEFMT_LEN];
+	time_t o, x;
+	int col;
+
+	if (s == NULL || s->nitems == 0) {
+		fprintf(fp, "schedule = always\n");
+		return;
+	}
+	col = fprintf(fp, "schedule = ");
+	for (int i = 0; i < s->nitems; i++)
+		topo_print_item(fp, &col, i == 0, s->items[i]);
+	fprintf(fp, "\n");
+	if (now == NULL || s->kind != SCHEDULE_LIST)
+		return;
+	o = schedule_next(s, *now, 1);
+	x = schedule_next(s, *now, 0);
+	fprintf(fp, "; %s now, next opening %s, next closing %s\n",
+	    schedule_open(s, *now) ? "open" : "closed",
+	    o == SCHEDULE_NONE ? "none" : schedule_time_fmt(o, a, sizeof(a)),
+	    x == SCHEDULE_NONE ? "none" : schedule_time_fmt(x, b, sizeof(b)));
+}
+
 /* topo_print - normalized topology on fp */
 void
 topo_print(const struct topology *t, FILE *fp)
+{
+	topo_print_at(t, fp, NULL);
+}
+
+/* topo_print_at - topo_print(), and with now each schedule's next
+ * opening and closing after *now as a comment */
+void
+topo_print_at(const struct topology *t, FILE *fp, const time_t *now)
 {
 	char buf[32];
 
 	fprintf(fp, "[organization]\nname = %s\nversion = %" PRIu64 "\n",
 	    t->name, t->version);
+	fprintf(fp, "timezone = %s\n", t->timezone);
 	topo_print_spaces(fp, "domains", t->domains, t->ndomains);
 	for (int i = 0; i < t->ngroups; i++) {
 		const struct topo_group *g = &t->groups[i];
@@ -168,5 +209,6 @@ topo_print(const struct topology *t, FILE *fp)
 		topo_print_senders(fp, "senders_deny", c->senders_deny,
 		    c->ndeny);
 		topo_print_classes(fp, c);
+		topo_print_schedule(fp, c, now);
 	}
 }

@@ -428,6 +428,7 @@ topo_free(struct topology *t)
 		for (int j = 0; j < c->ndeny; j++)
 			topo_sender_free(&c->senders_deny[j]);
 		free(c->senders_deny);
+		schedule_free(c->schedule);
 	}
 	free(t->groups);
 	free(t->servers);
@@ -436,6 +437,7 @@ topo_free(struct topology *t)
 	free(t->server_index);
 	free(t->connector_index);
 	free(t->name);
+	free(t->timezone);
 	free(t->file);
 	free(t);
 }

@@ -23,6 +23,7 @@
 
 #include "addrspace.h"
 #include "diag.h"
+#include "schedule.h"
 
 #define TOPO_COST_MIN		1
 #define TOPO_COST_MAX		100
@@ -30,6 +31,7 @@
 #define TOPO_DEFAULT_SMTP_PORT	25
 #define TOPO_DEFAULT_AGENT_PORT	691
 #define TOPO_DEFAULT_COST	1
+#define TOPO_DEFAULT_TIMEZONE	"UTC"
 #define TOPO_LOCAL_MAX		64	/* characters in a sender's local part */
 
 /*
@@ -124,6 +126,7 @@ struct topo_connector {
 	int		 priorities_line; /* 0: not written */
 	int		 system_messages; /* admits system messages (null
 					   sender, delivery/read reports) */
+	struct schedule	*schedule;	/* NULL: always open (schedule.h) */
 };
 
 struct topology {
@@ -141,6 +144,8 @@ struct topology {
 	int		*group_index;	/* sorted by name, for lookups */
 	int		*server_index;
 	int		*connector_index;
+	char		*timezone;	/* IANA name the schedules are in;
+					   TOPO_DEFAULT_TIMEZONE if not written */
 };
 
 struct topology *topo_load(const char *path, struct diag *d);
@@ -154,5 +159,6 @@ int topo_list_has(const struct topo_list *l, int v);
 int topo_priority_parse(const char *word);
 const char *topo_priority_name(int priority);
 void topo_print(const struct topology *t, FILE *fp);
+void topo_print_at(const struct topology *t, FILE *fp, const time_t *now);
 
 #endif
