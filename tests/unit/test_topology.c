@@ -398,6 +398,26 @@ static const struct bad_case bad_cases[] = {
 	{ "priorities in a server section", BASE "[server c1]\n"
 	  "priorities = high\n",
 	  "t.conf:16: priorities: unknown key in [server c1]" },
+	/* schedules */
+	{ "unknown time zone", "[organization]\nname = Org\nversion = 1\n"
+	  "timezone = Mars/Olympus\n[group A]\n[server a1]\ngroup = A\n"
+	  "address = 10.0.0.1\n",
+	  "t.conf:4: timezone: unknown time zone \"Mars/Olympus\" (not in " },
+	{ "bad time zone name", "[organization]\nname = Org\nversion = 1\n"
+	  "timezone = ../../etc/passwd\n[group A]\n[server a1]\n"
+	  "group = A\naddress = 10.0.0.1\n",
+	  "t.conf:4: timezone: bad time zone name \"../../etc/passwd\"" },
+	{ "bad schedule window", BASE AB "schedule = Mon 08:00-18:00, "
+	  "Mon 8-18\n", "t.conf:18: schedule: bad window \"Mon 8-18\" (want "
+	  "DAY[-DAY] HH:MM-HH:MM, DAY Mon..Sun, or always or never)" },
+	{ "schedule never with a window", BASE AB "schedule = never\n"
+	  "  Sat 09:00-12:00\n",
+	  "t.conf:19: schedule: \"never\" must be the only item" },
+	{ "empty schedule", BASE AB "schedule =\n",
+	  "t.conf:18: schedule: empty list" },
+	{ "schedule in a server section", BASE "[server c1]\n"
+	  "schedule = always\n",
+	  "t.conf:16: schedule: unknown key in [server c1]" },
 };
 
 static void
@@ -1228,7 +1248,7 @@ test_print_defaults(void **state)
 
 	(void)state;
 	assert_non_null(strstr(out, "[organization]\nname = Org\n"
-	    "version = 1\n\n[group A]\nmaster = a1    ; default: first "
+	    "version = 1\ntimezone = UTC\n\n[group A]\nmaster = a1    ; default: first "
 	    "server\nhub = no\n"));
 	assert_non_null(strstr(out, "\n[server a2]\ngroup = A\n"
 	    "address = 10.0.0.2\nsmtp_port = 25\nagent_port = 691\n"));
@@ -1241,7 +1261,8 @@ test_print_defaults(void **state)
 	    "targets = b1    ; default\n"));
 	assert_null(strstr(out, "senders_"));	/* none: every sender */
 	assert_non_null(strstr(out, "; smart_hosts: none, DNS MX\n"
-	    "priorities = high, normal, low\nsystem_messages = yes\n"));
+	    "priorities = high, normal, low\nsystem_messages = yes\n"
+	    "schedule = always\n"));
 	two = reprint(out);
 	assert_null(strstr(two, "; default"));
 	free(out);
@@ -1264,7 +1285,8 @@ big_text(void)
 	FILE *fp;
 
 	assert_non_null(fp = open_memstream(&buf, &len));
-	fprintf(fp, "[organization]\nname = Big Org\nversion = 7\n");
+	fprintf(fp, "[organization]\nname = Big Org\nversion = 7\n"
+	    "timezone = America/New_York\n");
 	for (int i = 0; i < 20; i++)
 		fprintf(fp, "domains = d%02d.example\n", i);
 	fprintf(fp, "[group G1]\nmaster = s05\nbackup_masters = s01, s02\n"
@@ -1285,7 +1307,10 @@ big_text(void)
 	    "scope = group\nenabled = no\n");
 	fprintf(fp, "[connector back]\nfrom = G2\nto = G1\ncost = 100\n"
 	    "sources = t00, t01, t02, t03, t04\nmax_size = 1536k\n"
-	    "priorities = low, high\nsystem_messages = no\n");
+	    "priorities = low, high\nsystem_messages = no\n"
+	    "schedule = Mon-Fri 08:00-18:00, Sat 09:00-12:00\n"
+	    "\tFri-Mon 22:00-02:00, sun 00:00-24:00\n"
+	    "schedule = Wed 12:00-12:00, Thu 23:00-00:00\n");
 	for (int i = 39; i >= 0; i--)
 		fprintf(fp, "targets = s%02d\n", i);
 	fprintf(fp, "[connector out]\nfrom = G1\ncost = 3\n");
@@ -1384,7 +1409,20 @@ test_round_trip_long_lists(void **state)
 		assert_true(c->max_size == c2->max_size);
 		assert_int_equal(c->scope, c2->scope);
 		assert_int_equal(c->enabled, c2->enabled);
+		/* no schedule prints as "always", read back as one */
+		assert_int_equal(c->schedule ? (int)c->schedule->kind :
+		    SCHEDULE_ALWAYS, (int)c2->schedule->kind);
+		if (c->schedule != NULL) {
+			assert_int_equal(c->schedule->nitems,
+			    c2->schedule->nitems);
+			for (int j = 0; j < c->schedule->nitems; j++)
+				assert_string_equal(c->schedule->items[j],
+				    c2->schedule->items[j]);
+			assert_memory_equal(c->schedule->week,
+			    c2->schedule->week, sizeof(c->schedule->week));
+		}
 	}
+	assert_string_equal(t->timezone, t2->timezone);
 	free(text);
 	free(one);
 	free(two);
