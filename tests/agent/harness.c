@@ -225,6 +225,7 @@ harness_conf(struct harness *h, int i, struct agent_conf *c)
 	c->no_monitor = (h->flags & HARNESS_NO_MONITOR) != 0;
 	c->arg = h;
 	c->resolv_conf = h->resolv_conf;
+	c->wall = h->wall;
 }
 
 /* harness_start - start agent i (from its files, as after a restart) */

@@ -31,6 +31,7 @@ struct harness {
 	void		*arg;
 	int		 flags;
 	const char	*resolv_conf;	/* agent_conf's; NULL: the system's */
+	int64_t		(*wall)(void *); /* agent_conf's; NULL: the real one */
 };
 
 #define HARNESS_START		0x1	/* start every agent */

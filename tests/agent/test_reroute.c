@@ -17,12 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "agent_priv.h"
 #include "harness.h"
+#include "schedtimer.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
 #define WAIT_MS		10000
@@ -32,6 +35,30 @@ struct rt {
 	struct harness	*h;
 	char		 dir[256];	/* the stand-in's directory */
 };
+
+/* the schedule test's: a schedule on g00-g01 and a wall clock that runs
+ * with the monotonic one from a moment the test sets (and steps) */
+static const char *test_schedule;
+static int64_t test_wall_offset;
+
+/* test_wall - the injected wall clock, ms */
+static int64_t
+test_wall(void *arg)
+{
+	(void)arg;
+	return (int64_t)harness_ms() + test_wall_offset;
+}
+
+/* wall_set - the wall clock reads iso (UTC) and ms now */
+static void
+wall_set(const char *iso, int64_t ms)
+{
+	char err[SCHEDULE_ERRLEN];
+	time_t t;
+
+	assert_int_equal(schedule_time_parse(iso, &t, err, sizeof(err)), 0);
+	test_wall_offset = (int64_t)t * 1000 + ms - (int64_t)harness_ms();
+}
 
 /* topology - two groups of three; g00-2 hosts g00.test, g01-2 g01.test;
  * distinct SMTP ports so that next-hop lists differ by server */
@@ -52,6 +79,12 @@ topology(void)
 		t = harness_insert(t, head, lines);
 		free(lines);
 	}
+	if (test_schedule != NULL) {
+		char *lines = xasprintf("schedule = %s\n", test_schedule);
+
+		t = harness_insert(t, "[connector g00-g01]", lines);
+		free(lines);
+	}
 	return t;
 }
 
@@ -66,6 +99,8 @@ start(struct rt *r, const char *extra)
 	ex = xasprintf("reroute_command = %s\nreroute_kick_command = %s\n%s",
 	    standin, standin, extra);
 	r->h = harness_new(t, ex, HARNESS_NO_MONITOR);
+	if (test_schedule != NULL)
+		r->h->wall = test_wall;
 	snprintf(r->dir, sizeof(r->dir), "%s/standin", r->h->dir);
 	assert_int_equal(mkdir(r->dir, 0700), 0);
 	/* children get no environment of ours: the stand-in finds its
@@ -359,6 +394,67 @@ test_held_released(void **state)
 	harness_free(r.h);
 }
 
+/*
+ * schedules (schedtimer.c): g00-g01, g00's only way to g01, is open on
+ * weekdays 08:00-18:00 UTC. At 18:00 it closes: no link changed, yet a
+ * reroute pass lists the queue within the tick (deferred mail to g01 is
+ * now held at the point of failure). Then the wall clock steps to the
+ * next morning, over the opening: the step is seen within a tick, a
+ * pass follows and the held message is retried at once
+ */
+static void
+test_schedule_edges(void **state)
+{
+	struct agent *a;
+	struct rt r;
+	char lines[64][64];
+	uint64_t ms[64], t0;
+	int n;
+
+	(void)state;
+	test_schedule = "Mon-Fri 08:00-18:00";
+	wall_set("2026-12-07T12:00Z", 0);
+	start(&r, "reroute_interval = 100ms\nreroute_recheck = 300ms\n");
+	a = r.h->ag[harness_find(r.h, REROUTER)];
+	put(&r, "queue", MSG("deferred", "4AAAAAAAAA", RCPT("bob@g01.test")));
+	/* a step to just before the edge: nothing to reroute, no pass */
+	wall_set("2026-12-07T17:59:59Z", 300);
+	harness_run_until(r.h, harness_never, NULL, 500);
+	assert_int_equal(calls(&r, lines, NULL, 64), 0);
+	assert_int_equal(schedtimer_edges(a->schedtimer), 0);
+	/* the stand-in logs the real wall clock: the edge in its terms */
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t0 = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec /
+		    1000000 + (uint64_t)(1796666400LL * 1000 -
+		    test_wall(NULL));
+	}
+	n = wait_calls(&r, 1, lines, ms);
+	assert_true(n >= 1);
+	assert_string_equal(lines[0], "-j");
+	print_message("pass about %jd ms after the closing edge\n",
+	    (intmax_t)(ms[0] - t0));
+	assert_int_equal(schedtimer_edges(a->schedtimer), 1);
+	assert_true(reroute_stats(a->reroute)->passes >= 1);
+	/* held now; the rechecks end */
+	put(&r, "queue", MSG("deferred", "4HHHHHHHHH", HELD("bob@g01.test")));
+	harness_run_until(r.h, harness_never, NULL, 800);
+	n = calls(&r, lines, NULL, 64);
+	for (int i = 0; i < n; i++)
+		assert_string_not_equal(lines[i], "-i 4HHHHHHHHH");
+	/* the clock steps over the night: open again, the held mail goes */
+	wall_set("2026-12-08T09:00Z", 0);
+	n = wait_calls(&r, n + 2, lines, NULL);
+	for (n--; n > 0 && strcmp(lines[n], "-i 4HHHHHHHHH") != 0; n--)
+		;
+	assert_string_equal(lines[n], "-i 4HHHHHHHHH");
+	assert_int_equal(schedtimer_edges(a->schedtimer), 2);
+	harness_free(r.h);
+	test_schedule = NULL;
+}
+
 /* most of the deferred mail affected: one postqueue -f, and the recheck
  * flushes as well when most of it is still there */
 static void
@@ -477,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_rate_limit),
 		cmocka_unit_test(test_no_change_and_failure),
+		cmocka_unit_test(test_schedule_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
