@@ -31,8 +31,8 @@
 struct schedtimer {
 	struct agent	*a;
 	struct event	*ev;
-	const struct topology *t;	/* the states below are for it */
-	uint64_t	 version;
+	uint64_t	 version;	/* of the topology the states are
+					   for */
 	unsigned char	*open;		/* per connector, at last_ms */
 	int64_t		 last_ms;	/* the wall clock at the last tick */
 	time_t		 edge;		/* next edge, SCHEDULE_NONE */
@@ -61,7 +61,6 @@ schedtimer_track(struct schedtimer *st, time_t now)
 	const struct topology *t = st->a->topo;
 
 	free(st->open);
-	st->t = t;
 	st->version = t->version;
 	st->open = xcalloc((size_t)t->nconnectors + 1, 1);
 	for (int ci = 0; ci < t->nconnectors; ci++)
@@ -82,6 +81,8 @@ schedtimer_arm(struct schedtimer *st, int64_t now_ms)
 		if (to < (int64_t)wait)
 			wait = to > 0 ? (uint64_t)to : 0;
 	}
+	log_debug("schedule server=%s tick_in=%" PRIu64 "ms next_edge=%lld",
+	    st->a->self, wait, (long long)st->edge);
 	agent_after(st->ev, wait);
 }
 
@@ -98,8 +99,9 @@ schedtimer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (t != st->t || t->version != st->version) {
-		/* a new topology: its own change reroutes */
+	if (t->version != st->version) {
+		/* a new topology: its own change reroutes, at this moment;
+		 * the same version again has the same connectors */
 		schedtimer_track(st, now);
 		st->last_ms = now_ms;
 		schedtimer_arm(st, now_ms);

@@ -576,5 +576,7 @@ main(void)
 		cmocka_unit_test(test_schedule_edges),
 	};
 
+	if (getenv("TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
