@@ -374,11 +374,20 @@ class Server:
         with open(self.conf, "w") as f:
             f.write("\n".join(lines))
 
+    def env(self):
+        """the daemons' environment: ours, and the Org's daemon_env"""
+        extra = self.org.daemon_env
+        if not extra:
+            return None
+        env = dict(os.environ)
+        env.update(extra(self) if callable(extra) else extra)
+        return env
+
     def agent_start(self):
         f = open(self.agent_log, "a")
         self.agent = subprocess.Popen(
             [os.path.join(BIN, "lsa-agent"), "-d", "-c", self.conf],
-            stdout=f, stderr=f, stdin=subprocess.DEVNULL)
+            stdout=f, stderr=f, stdin=subprocess.DEVNULL, env=self.env())
         f.close()
 
     def agent_kill(self, sig=signal.SIGTERM):
@@ -395,7 +404,7 @@ class Server:
         f = open(self.policyd_log, "a")
         self.policyd = subprocess.Popen(
             [os.path.join(BIN, "lsa-policyd"), "-d", "-c", self.conf],
-            stdout=f, stderr=f, stdin=subprocess.DEVNULL)
+            stdout=f, stderr=f, stdin=subprocess.DEVNULL, env=self.env())
         f.close()
 
     def policyd_kill(self):
@@ -580,10 +589,12 @@ class Org:
 
     def __init__(self, topology, base=None, netns=None, timers=None,
                  extra_certs=(), policyd_extra=None, postfix_extra=None,
-                 master_extra=()):
+                 master_extra=(), daemon_env=None):
         """postfix_extra: main.cf settings for every server, a dict or a
         function of the Server giving one; master_extra: postconf -M
-        entries ("name/type=line") for every server"""
+        entries ("name/type=line") for every server; daemon_env: more
+        environment for every lsa-agent and lsa-policyd (e.g. libfaketime),
+        a dict or a function of the Server giving one"""
         self.topology = Topology(topology)
         self.base = base or tempfile.mkdtemp(prefix="lsa-e2e.")
         os.makedirs(self.base, exist_ok=True)
@@ -596,6 +607,7 @@ class Org:
         self.policyd_extra = policyd_extra or {}
         self.postfix_extra = postfix_extra or {}
         self.master_extra = list(master_extra)
+        self.daemon_env = daemon_env
         self.servers = {n: Server(self, n, i)
                         for n, i in self.topology.servers.items()}
         self.cuts = {}
