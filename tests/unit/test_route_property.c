@@ -55,6 +55,12 @@
  * its path the least-cost one without the class rules, and a connector
  * on it refusing the class.
  *
+ * Schedules (the generator "schedules"): about a third of the group
+ * connectors, ring ones too, have a schedule (from a PRNG of their own),
+ * read at one moment (SCHED_AT): those closed then are down from every
+ * source, with suppress_state_changes too, in the oracle as in rule 9,
+ * and still edges of the whole topology (the point of failure).
+ *
  * Checked to catch, with the engine fixes reverted: two down sources of
  * one group listing each other (a ping-pong in the group) and a group-
  * scoped connector reached through another group's source (a loop
@@ -76,6 +82,7 @@
 #include "linkstate.h"
 #include "route.h"
 #include "route_index.h"
+#include "schedule.h"
 #include "topology.h"
 
 #define INF		0x3fffffff
@@ -129,6 +136,7 @@ struct gen_params {
 	int		 server_stride;	/* walk from every Nth server */
 	int		 count;		/* topologies, seeds seed.. */
 	int		 class_pct;	/* connectors with class keys */
+	int		 sched_pct;	/* connectors with a schedule */
 };
 
 struct stats {
@@ -140,25 +148,44 @@ struct stats {
 static const struct gen_params gens[] = {
 	/* the big one: 300 groups, costs 1..100 */
 	{ "300 groups, costs 1-100", 0x5eed0001, 300, 5, 100, 3, 10, 3, 3, 2,
-	  8, 1, 1, 0 },
+	  8, 1, 1, 0, 0 },
 	/* few costs: ties everywhere, more hubs */
 	{ "60 groups, costs 1-3", 0x5eed0002, 60, 4, 3, 20, 25, 5, 5, 3, 12,
-	  1, 1, 0 },
+	  1, 1, 0, 0 },
 	/* sparse and broken: long paths, many points of failure */
 	{ "150 groups, sparse, 25% down", 0x5eed0003, 150, 1, 20, 10, 25, 5,
-	  3, 3, 8, 1, 1, 0 },
+	  3, 3, 8, 1, 1, 0, 0 },
 	/*
 	 * Many small ones: the connectors scoped to several groups are
 	 * seen from a good share of the groups, downs are frequent.
 	 */
 	{ "40 x 12 groups, 30% down", 0x5eed1000, 12, 2, 10, 10, 30, 5, 5, 3,
-	  12, 1, 40, 0 },
+	  12, 1, 40, 0, 0 },
 	{ "40 x 8 groups, 40% down", 0x5eed2000, 8, 2, 5, 10, 40, 5, 5, 3, 12,
-	  1, 40, 0 },
+	  1, 40, 0, 0 },
 	/* message classes: every class over its own connectors */
 	{ "40 x 12 groups, message classes", 0x5eed3000, 12, 2, 10, 10, 30, 5,
-	  5, 3, 12, 1, 40, 30 },
+	  5, 3, 12, 1, 40, 30, 0 },
+	/* schedules: closed connectors are down everywhere (rule 9) */
+	{ "40 x 12 groups, schedules", 0x5eed4000, 12, 2, 10, 10, 20, 5,
+	  5, 3, 12, 1, 40, 0, 35 },
 };
+
+/* the moment schedules are read at: Monday 2026-12-07 09:30 UTC */
+#define SCHED_AT	((time_t)1796635800)
+
+/* gen_schedule - a schedule for one connector, from its own PRNG: open
+ * at SCHED_AT or closed (never, another day, across midnight) */
+static void
+gen_schedule(FILE *fp, const struct gen_params *gp, struct prng *rs)
+{
+	static const char *sets[] = { "never", "Mon-Fri 08:00-18:00",
+	    "Sat 09:00-12:00", "Fri 22:00-02:00", "Sun-Mon 22:00-09:30",
+	    "Mon 09:30-09:31" };
+
+	if (gp->sched_pct > 0 && prng_pct(rs, gp->sched_pct))
+		fprintf(fp, "schedule = %s\n", sets[prng_below(rs, 6)]);
+}
 
 /* gen_classes - class keys for one connector, from their own PRNG */
 static void
@@ -196,6 +223,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 {
 	int ng = gp->ngroups, *nsrv = calloc((size_t)ng, sizeof(int));
 	struct prng rc = { gp->seed ^ 0xc1a55e5ULL };
+	struct prng rs = { gp->seed ^ 0x5c4ed01eULL };
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
 
@@ -250,6 +278,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 			if (k > 0 && prng_pct(r, gp->disabled_pct))
 				fprintf(fp, "enabled = no\n");
 			gen_classes(fp, gp, &rc);
+			gen_schedule(fp, gp, &rs);
 		}
 	}
 	/* the way out: `*` from two or three groups' servers */
@@ -420,12 +449,15 @@ org_free(struct org *o)
 
 /* ---- the oracle: least costs computed apart from the engine ---- */
 
-/* source_up - as the link state says, unless suppressed */
+/* source_up - as the link state says, unless suppressed; never while
+ * the connector is closed by its schedule, suppressed or not */
 static int
 source_up(const struct org *o, int c, int i, int suppress)
 {
 	const struct topo_connector *cn = &o->t->connectors[c];
 
+	if (!schedule_open(cn->schedule, SCHED_AT))
+		return 0;
 	return suppress || (!o->ls->source_down[c][i] &&
 	    !o->ls->server_down[cn->sources.v[i]]);
 }
@@ -591,7 +623,7 @@ walker_table(struct walker *w, int s)
 {
 	if (w->tables[s] == NULL) {
 		struct route_params p = { s, w->m.direct, w->m.suppress,
-		    "smtp", "lsahold" };
+		    "smtp", "lsahold", SCHED_AT };
 
 		w->tables[s] = route_table_new(w->o->t, w->o->ix,
 		    w->m.views == 2 ? w->o->flight[s] : w->m.views ?
@@ -1077,6 +1109,8 @@ run_gen(void **state)
 		assert_true(x->outs > 0);
 		if (!modes[i].suppress)
 			assert_true(x->defers > 0 && x->pofs > 0);
+		else if (gp->sched_pct)	/* closed is down, suppressed too */
+			assert_true(x->pofs > 0);
 		else
 			assert_true(x->defers == 0 && x->pofs == 0);
 	}
@@ -1107,6 +1141,7 @@ main(void)
 	struct CMUnitTest tests[sizeof(gens) / sizeof(gens[0]) + 1];
 	size_t n = 0;
 
+	schedule_zone_set("UTC");
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(
 	    test_gen_deterministic);
 	for (size_t i = 0; i < sizeof(gens) / sizeof(gens[0]); i++) {
