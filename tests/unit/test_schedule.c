@@ -316,6 +316,36 @@ static const char topo_text[] =
     "[connector A-D]\nfrom = A\nto = D\ncost = 1\n"
     "schedule = Sat 09:00-12:00\n";
 
+/* what a routing test decides on, in Berlin */
+struct renv {
+	struct topology		*t;
+	struct linkstate	*ls;
+	struct route_index	*ix;
+};
+
+static void
+renv_load(struct renv *e)
+{
+	struct diag dg;
+
+	schedule_zone_set("Europe/Berlin");
+	diag_init(&dg);
+	assert_non_null(e->t = topo_load_buf("s.conf", topo_text,
+	    sizeof(topo_text) - 1, &dg));
+	diag_free(&dg);
+	e->ls = linkstate_new(e->t);
+	e->ix = route_index_new(e->t);
+}
+
+static void
+renv_free(struct renv *e)
+{
+	route_index_free(e->ix);
+	linkstate_free(e->ls);
+	topo_free(e->t);
+	schedule_zone_set("UTC");
+}
+
 struct rcase {
 	const char	*name;
 	const char	*at;		/* Berlin time */
@@ -343,29 +373,20 @@ test_route_at(void **state)
 	struct route_params p = { 0 };
 	struct route_decision d;
 	struct route_table *rt;
-	struct route_index *ix;
-	struct linkstate *ls;
-	struct topology *t;
-	struct diag dg;
+	struct renv e;
 	char got[128];
 
-	schedule_zone_set("Europe/Berlin");
-	diag_init(&dg);
-	assert_non_null(t = topo_load_buf("s.conf", topo_text,
-	    sizeof(topo_text) - 1, &dg));
-	diag_free(&dg);
-	ls = linkstate_new(t);
-	ix = route_index_new(t);
-	p.self = topo_find_server(t, "a1");
+	renv_load(&e);
+	p.self = topo_find_server(e.t, "a1");
 	p.suppress = c->suppress;
 	p.transport = "smtp";
 	p.hold_transport = "lsahold";
 	p.at = at(c->at);
-	rt = route_table_new(t, ix, ls, &p);
+	rt = route_table_new(e.t, e.ix, e.ls, &p);
 	route_decision_init(&d);
 	route_decide(rt, c->rcpt, 0, 0, &d);
 	snprintf(got, sizeof(got), "%s %s", route_action_name(d.action),
-	    d.nconnectors > 0 ? t->connectors[d.connectors[0]].name : "-");
+	    d.nconnectors > 0 ? e.t->connectors[d.connectors[0]].name : "-");
 	assert_string_equal(got, c->want);
 	if (d.action == ROUTE_DEFER) {
 		assert_true(d.point_of_failure);
@@ -374,10 +395,7 @@ test_route_at(void **state)
 	}
 	route_decision_free(&d);
 	route_table_free(rt);
-	route_index_free(ix);
-	linkstate_free(ls);
-	topo_free(t);
-	schedule_zone_set("UTC");
+	renv_free(&e);
 }
 
 /*
@@ -391,10 +409,7 @@ test_route_edge_and_step(void **state)
 	struct route_params p = { 0 };
 	struct route_decision d;
 	struct route_table *rt;
-	struct route_index *ix;
-	struct linkstate *ls;
-	struct topology *t;
-	struct diag dg;
+	struct renv e;
 	char buf[SCHEDULE_TIMEFMT_LEN];
 	const char *const moments[] = {
 		"2026-12-07T17:59:59", "2026-12-07T18:00",	/* edge */
@@ -404,21 +419,15 @@ test_route_edge_and_step(void **state)
 	const char *const want[] = { "A-B", "A-C", "A-B", "A-C" };
 
 	(void)state;
-	schedule_zone_set("Europe/Berlin");
-	diag_init(&dg);
-	assert_non_null(t = topo_load_buf("s.conf", topo_text,
-	    sizeof(topo_text) - 1, &dg));
-	diag_free(&dg);
-	ls = linkstate_new(t);
-	ix = route_index_new(t);
-	p.self = topo_find_server(t, "a1");
+	renv_load(&e);
+	p.self = topo_find_server(e.t, "a1");
 	p.transport = "smtp";
 	route_decision_init(&d);
 	for (size_t i = 0; i < nitems(moments); i++) {
 		p.at = at(moments[i]);
-		rt = route_table_new(t, ix, ls, &p);
+		rt = route_table_new(e.t, e.ix, e.ls, &p);
 		route_decide(rt, "x@b.test", 0, 0, &d);
-		assert_string_equal(t->connectors[d.connectors[0]].name,
+		assert_string_equal(e.t->connectors[d.connectors[0]].name,
 		    want[i]);
 		if (i == 0)
 			assert_string_equal(schedule_time_fmt(
@@ -427,10 +436,7 @@ test_route_edge_and_step(void **state)
 		route_table_free(rt);
 	}
 	route_decision_free(&d);
-	route_index_free(ix);
-	linkstate_free(ls);
-	topo_free(t);
-	schedule_zone_set("UTC");
+	renv_free(&e);
 }
 
 static const struct CMUnitTest fixed_tests[] = {
