@@ -157,22 +157,44 @@ bad:
 	return -1;
 }
 
+/* schedule_minute - t's minute of the local week (Monday 00:00 is 0),
+ * -1 if it has none */
+static int
+schedule_minute(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return -1;
+	return ((tm.tm_wday + 6) % 7) * SCHEDULE_DAY + tm.tm_hour * 60 +
+	    tm.tm_min;
+}
+
+/* schedule_bit - s open in minute w of the local week (w -1: closed) */
+static int
+schedule_bit(const struct schedule *s, int w)
+{
+	if (s == NULL || s->kind == SCHEDULE_ALWAYS)
+		return 1;
+	if (s->kind == SCHEDULE_NEVER || w < 0)
+		return 0;
+	return (s->week[w / 8] >> (w % 8)) & 1;
+}
+
 /* schedule_open - whether the connector is open at t */
 int
 schedule_open(const struct schedule *s, time_t t)
 {
-	struct tm tm;
-	int w;
+	if (s == NULL || s->kind != SCHEDULE_LIST)
+		return schedule_bit(s, 0);
+	return schedule_bit(s, schedule_minute(t));
+}
 
-	if (s == NULL || s->kind == SCHEDULE_ALWAYS)
-		return 1;
-	if (s->kind == SCHEDULE_NEVER)
-		return 0;
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	w = ((tm.tm_wday + 6) % 7) * SCHEDULE_DAY + tm.tm_hour * 60 +
-	    tm.tm_min;
-	return (s->week[w / 8] >> (w % 8)) & 1;
+/* schedule_first_minute - the first whole minute after t */
+static time_t
+schedule_first_minute(time_t t)
+{
+	return (t - ((t % 60) + 60) % 60) + 60;
 }
 
 /* schedule_next - the first whole minute after t where the state
@@ -186,7 +208,7 @@ schedule_next(const struct schedule *s, time_t t, int open)
 
 	if (s == NULL || s->kind != SCHEDULE_LIST)
 		return SCHEDULE_NONE;
-	m = (t - ((t % 60) + 60) % 60) + 60;
+	m = schedule_first_minute(t);
 	before = schedule_open(s, m - 60);
 	for (; m <= end; m += 60) {
 		int now = schedule_open(s, m);
@@ -198,20 +220,36 @@ schedule_next(const struct schedule *s, time_t t, int open)
 	return SCHEDULE_NONE;
 }
 
-/* schedule_topo_next - see schedule.h */
+/* schedule_topo_next - see schedule.h; one walk for every connector, so
+ * one local time a minute however many are scheduled */
 time_t
 schedule_topo_next(const struct topology *t, time_t at)
 {
-	time_t best = SCHEDULE_NONE;
+	time_t m, end = at + SCHEDULE_HORIZON;
+	int any = 0, w;
 
 	for (int ci = 0; ci < t->nconnectors; ci++) {
 		const struct schedule *s = t->connectors[ci].schedule;
-		time_t e = schedule_next(s, at, !schedule_open(s, at));
 
-		if (e != SCHEDULE_NONE && (best == SCHEDULE_NONE || e < best))
-			best = e;
+		any |= s != NULL && s->kind == SCHEDULE_LIST;
 	}
-	return best;
+	if (!any)
+		return SCHEDULE_NONE;
+	m = schedule_first_minute(at);
+	w = schedule_minute(m - 60);
+	for (; m <= end; m += 60) {
+		int v = schedule_minute(m);
+
+		for (int ci = 0; ci < t->nconnectors; ci++) {
+			const struct schedule *s = t->connectors[ci].schedule;
+
+			if (s != NULL && s->kind == SCHEDULE_LIST &&
+			    schedule_bit(s, v) != schedule_bit(s, w))
+				return m;
+		}
+		w = v;
+	}
+	return SCHEDULE_NONE;
 }
 
 /* schedule_zone_valid - a sane name with a TZif file in the database */
