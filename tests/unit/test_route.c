@@ -1454,7 +1454,8 @@ run_case(void **state)
 	struct topology *t = case_topo(c);
 	struct linkstate *ls = case_state(t, c);
 	struct route_index *ix = route_index_new(t);
-	struct route_params p = { -1, c->direct, c->suppress, "smtp", "lsahold" };
+	struct route_params p = { -1, c->direct, c->suppress, "smtp", "lsahold",
+	    0 };
 	struct route_class cls = { c->prio, c->system };
 	struct route_table *rt;
 	struct route_decision d;
@@ -1598,7 +1599,7 @@ static struct route_table *
 env_table(struct env *e, const char *self, int direct, int suppress)
 {
 	struct route_params p = { topo_find_server(e->t, self), direct,
-	    suppress, NULL, NULL };
+	    suppress, NULL, NULL, 0 };
 
 	assert_true(p.self >= 0);
 	return route_table_new(e->t, e->ix, e->ls, &p);

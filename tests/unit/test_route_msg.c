@@ -42,7 +42,7 @@ static int
 setup(void **state)
 {
 	struct env *e = xcalloc(1, sizeof(*e));
-	struct route_params p = { -1, 0, 0, "smtp", "lsahold" };
+	struct route_params p = { -1, 0, 0, "smtp", "lsahold", 0 };
 	struct diag dg;
 	size_t len;
 	char *text, *all;
