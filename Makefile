@@ -251,7 +251,7 @@ DEBDIR	?= build/deb
 deb:
 	@packaging/install-deps.sh deb
 	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/src
-	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEBDIR)/src
+	tar -cf - --exclude='./build*' --exclude=./.git . | tar -xf - -C $(DEBDIR)/src
 	cp -R packaging/debian $(DEBDIR)/src/debian
 	cd $(DEBDIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
 	    { tail -30 ../build.log; exit 1; }
