@@ -151,18 +151,7 @@ for u in lsa-agent lsa-milter lsa-policyd; do
 done
 result "postinst: no lsa unit enabled or active" $ok
 for u in /lib/systemd/system/lsa-*.service; do
-	if ! command -v systemd-analyze >/dev/null 2>&1; then
-		echo "ok verify installed ${u##*/} # SKIP no systemd-analyze"
-		continue
-	fi
-	run systemd-analyze verify --man=no "$u"
-	if [ "$rc" -ne 0 ] && grep -q "Failed to \(connect\|initialize\)" \
-	    "$tmp/err"; then
-		echo "ok verify installed ${u##*/} # SKIP systemd-analyze cannot run here"
-		continue
-	fi
-	[ "$rc" -eq 0 ] && lines out 0 && lines err 0
-	result "systemd-analyze verify installed ${u##*/}: no complaint" $?
+	verify_unit "$u" "systemd-analyze verify installed ${u##*/}"
 done
 run /usr/bin/lsactl check -c /usr/share/doc/lsa/examples/lsa.conf \
     -t /usr/share/doc/lsa/examples/topology.conf
