@@ -53,6 +53,7 @@ lsactl_usage(void)
 	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n"
 	    "       lsactl pki init DIR [--days N]\n"
 	    "       lsactl pki issue DIR SERVER [-t topology] [--days N]\n"
+	    "              [--owner USER]\n"
 	    "       lsactl pki check DIR -t topology\n");
 	exit(2);
 }

@@ -12,7 +12,7 @@
  *                                     (before permit_mynetworks, else first)
  *   defer_transports                + HOLD (appended)
  *   smtpd_milters, non_smtpd_milters + { ADDR, default_action = tempfail }
- *   milter_header_checks            + regexp:/etc/lsa/milter_header_checks
+ *   milter_header_checks            + regexp:/usr/share/lsa/milter_header_checks
  *   master.cf                       HOLD unix - - n - - smtp
  * An entry is added only when the list does not name the address yet, so
  * a second run changes nothing. Before the first change, main.cf and
@@ -44,7 +44,7 @@ extern char **environ;
 
 #define SETUP_MAXTOK		512
 #define SETUP_MAXFILE		(16 * 1024 * 1024)
-#define SETUP_HEADER_CHECKS	"regexp:/etc/lsa/milter_header_checks"
+#define SETUP_HEADER_CHECKS	"regexp:/usr/share/lsa/milter_header_checks"
 
 struct setup {
 	const char	*confdir;	/* -C, NULL: postconf's default */

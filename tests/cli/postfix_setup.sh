@@ -81,7 +81,7 @@ mil='{ inet:127.0.0.1:20693, default_action = tempfail }'
 [ "$(get smtpd_milters)" = "inet:127.0.0.1:8891, $mil" ] &&
     [ "$(get non_smtpd_milters)" = "$mil" ]
 result "milters: appended, tempfail when the milter is down" $?
-[ "$(get milter_header_checks)" = "regexp:/etc/lsa/milter_header_checks" ]
+[ "$(get milter_header_checks)" = "regexp:/usr/share/lsa/milter_header_checks" ]
 result "milter_header_checks" $?
 postconf -c "$pf" -M lsawait/unix | grep -q '^lsawait *unix .* smtp$'
 result "master.cf: the hold transport" $?
