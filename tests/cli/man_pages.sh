@@ -62,6 +62,50 @@ man_entries() {
 	}' "$1"
 }
 
+# want_hint PAGE ROW - the entry a page lacks, as it should be written
+want_hint() {
+	printf '%s\n' "$2" | awk -F'\t' -v page="$1" '{
+		if (page == "lsa-topology.5")
+			print "# want under .Ss [" $1 " NAME]: .It Ic " $2 \
+			    " Pq default ... (or Pq required)"
+		else if ($3 == "(empty)")
+			print "# want under .Ss [" $1 "]: .It Ic " $2 \
+			    " Pq default empty"
+		else
+			print "# want under .Ss [" $1 "]: .It Ic " $2 \
+			    " Pq default Ql " $3
+	}'
+}
+
+# documented PAGE WANT HAVE - every line of WANT (SECTION<TAB>KEY[<TAB>
+# DEFAULT], from the code) is a line of HAVE (from the page)
+documented() {
+	while IFS= read -r row; do
+		name=$(printf '%s\n' "$row" | awk -F'\t' '{ d = ""
+		    if ($3 != "") d = " = " $3
+		    print "[" $1 "] " $2 d }')
+		if grep -Fxq -- "$row" "$3"; then
+			ok "$1 documents $name"
+		else
+			not_ok "$1 documents $name"
+			want_hint "$1" "$row"
+			grep -F -- "$(printf '%s' "$row" | cut -f1,2)	" "$3" |
+			    sed 's/^/# the page has: /'
+		fi
+	done <"$2"
+}
+
+# no_extra PAGE HAVE_KEYS CODE_KEYS - the page documents nothing the
+# code lacks (a key removed or renamed)
+no_extra() {
+	ne_before=$failed
+	while IFS= read -r k; do
+		grep -Fxq -- "$k" "$3" ||
+		    not_ok "$1 has no key the code lacks: $k"
+	done <"$2"
+	[ "$failed" -eq "$ne_before" ] && ok "$1 has no key the code lacks"
+}
+
 # --- settings: lsa-settings.5 against the table
 if ! "$BUILD/bin/lsactl" defaults >"$tmp/defaults.md" 2>"$tmp/err" ||
     [ ! -s "$tmp/defaults.md" ]; then
@@ -77,33 +121,10 @@ awk -F' [|] ' '{
 	printf "%s\t%s\t%s\n", sec, key, def
 }' "$tmp/defaults.md" >"$tmp/table"
 man_entries "$MAN/lsa-settings.5" >"$tmp/settings_page"
-while IFS= read -r row; do
-	name=$(printf '%s\n' "$row" | awk -F'\t' '{ print "[" $1 "] " $2 }')
-	if grep -Fxq -- "$row" "$tmp/settings_page"; then
-		ok "lsa-settings.5 documents $name"
-	else
-		not_ok "lsa-settings.5 documents $name with its default"
-		printf '%s\n' "$row" | awk -F'\t' '{ if ($3 == "(empty)")
-		    print "# want under .Ss [" $1 "]: .It Ic " $2 " Pq default empty"
-		    else print "# want under .Ss [" $1 "]: .It Ic " $2 \
-		    " Pq default Ql " $3 }'
-		awk -F'\t' -v s="$(printf '%s' "$row" | cut -f1)" \
-		    -v k="$(printf '%s' "$row" | cut -f2)" \
-		    '$1 == s && $2 == k { print "# the page has default: " $3 }' \
-		    "$tmp/settings_page"
-	fi
-done <"$tmp/table"
 cut -f1,2 "$tmp/table" >"$tmp/table_keys"
-cut -f1,2 "$tmp/settings_page" | while IFS= read -r k; do
-	grep -Fxq -- "$k" "$tmp/table_keys" ||
-	    echo "not ok lsa-settings.5 has no setting the table lacks: $k"
-done >"$tmp/stale"
-if [ -s "$tmp/stale" ]; then
-	cat "$tmp/stale"
-	failed=$((failed + 1))
-else
-	ok "lsa-settings.5 has no setting the table lacks"
-fi
+cut -f1,2 "$tmp/settings_page" >"$tmp/settings_page_keys"
+documented lsa-settings.5 "$tmp/table" "$tmp/settings_page"
+no_extra lsa-settings.5 "$tmp/settings_page_keys" "$tmp/table_keys"
 
 # --- topology keys: lsa-topology.5 against the key table
 sed -n 's/^[[:space:]]*{ *TOPO_SEC_\([A-Z]*\), *"\([a-z_0-9]*\)".*/\1	\2/p' \
@@ -115,20 +136,8 @@ else
 fi
 man_entries "$MAN/lsa-topology.5" >"$tmp/topo_page"
 cut -f1,2 "$tmp/topo_page" >"$tmp/topo_page_keys"
-while IFS= read -r k; do
-	name=$(printf '%s\n' "$k" | awk -F'\t' '{ print "[" $1 "] " $2 }')
-	if grep -Fxq -- "$k" "$tmp/topo_page_keys"; then
-		ok "lsa-topology.5 documents $name"
-	else
-		not_ok "lsa-topology.5 documents $name"
-		printf '%s\n' "$k" | awk -F'\t' '{ print "# want under .Ss [" \
-		    $1 " NAME]: .It Ic " $2 " Pq default ... (or Pq required)" }'
-	fi
-done <"$tmp/topo_keys"
-while IFS= read -r k; do
-	grep -Fxq -- "$k" "$tmp/topo_keys" ||
-	    not_ok "lsa-topology.5 has no key the table lacks: $k"
-done <"$tmp/topo_page_keys"
+documented lsa-topology.5 "$tmp/topo_keys" "$tmp/topo_page_keys"
+no_extra lsa-topology.5 "$tmp/topo_page_keys" "$tmp/topo_keys"
 # every entry says its default (or that the key is required)
 awk '/^\.It Ic / && !/ Pq (default|required)/' "$MAN/lsa-topology.5" \
     >"$tmp/nodefault"
