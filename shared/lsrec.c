@@ -273,8 +273,7 @@ lsrec_get_connector(json_t *o, const char *key, char *dst, char *err,
 	const char *s = json_string_value(json_object_get(o, key));
 
 	if (s == NULL || !topo_valid_connector_name(s)) {
-		snprintf(err, errlen, "field \"%s\": want a connector name",
-		    key);
+		snprintf(err, errlen, "field \"%s\": want a name", key);
 		return -1;
 	}
 	strcpy(dst, s);		/* at most TOPO_NAME_MAX: checked above */
