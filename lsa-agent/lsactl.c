@@ -25,7 +25,6 @@
 #include "log.h"
 #include "mastercf.h"
 #include "progconf.h"
-#include "safefile.h"
 #include "settings.h"
 
 /* lsactl_usage - the whole synopsis on stderr, exit 2 */
@@ -152,23 +151,14 @@ static void
 lsactl_check_transports(const struct progconf *pc)
 {
 	int self = topo_find_server(pc->topo, pc->server);
-	char *path, *buf;
-	struct diag d;
-	size_t len;
+	char *path;
 
 	if (mastercf_limited(pc->topo, self) == 0)
 		return;
 	path = mastercf_path(pc->set.postfix_config_dir);
-	diag_init(&d);
-	if ((buf = safefile_read(path, MASTERCF_MAX_BYTES, SAFEFILE_FOLLOW,
-	    &len, &d)) == NULL)
+	if (mastercf_check(path, pc->topo, self, lsactl_check_warn, path) < 0)
 		printf("warning: %s: cannot read it; the transports of limited "
 		    "connectors are unchecked\n", path);
-	else
-		(void)mastercf_missing(buf, len, pc->topo, self,
-		    lsactl_check_warn, path);
-	free(buf);
-	diag_free(&d);
 	free(path);
 }
 

@@ -19,7 +19,6 @@
 #include "agent_priv.h"
 #include "log.h"
 #include "mastercf.h"
-#include "safefile.h"
 
 struct mastercheck {
 	const struct agent	*a;
@@ -43,28 +42,18 @@ int
 mastercheck_run(const struct agent *a)
 {
 	struct mastercheck mc = { a, NULL };
-	struct diag d;
-	size_t len;
-	char *path, *buf;
+	char *path;
 	int n;
 
 	if (a->topo == NULL || a->self_idx < 0 ||
 	    mastercf_limited(a->topo, a->self_idx) == 0)
 		return 0;
-	path = mastercf_path(a->set->postfix_config_dir);
-	mc.path = path;
-	diag_init(&d);
-	if ((buf = safefile_read(path, MASTERCF_MAX_BYTES, SAFEFILE_FOLLOW,
-	    &len, &d)) == NULL) {
+	mc.path = path = mastercf_path(a->set->postfix_config_dir);
+	n = mastercf_check(path, a->topo, a->self_idx, mastercheck_warn, &mc);
+	if (n < 0)
 		log_warnx("transport check server=%s master_cf=%s: cannot read "
 		    "it; %d limited connector(s) unchecked", a->self, path,
 		    mastercf_limited(a->topo, a->self_idx));
-		n = -1;
-	} else
-		n = mastercf_missing(buf, len, a->topo, a->self_idx,
-		    mastercheck_warn, &mc);
-	free(buf);
-	diag_free(&d);
 	free(path);
 	return n;
 }

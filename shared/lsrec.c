@@ -250,19 +250,27 @@ lsrec_to_json(const struct lsrec *r)
 	return o;
 }
 
+/* lsrec_get_checked - a required string field that valid() accepts */
+static int
+lsrec_get_checked(json_t *o, const char *key, int (*valid)(const char *),
+    char *dst, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s == NULL || !valid(s)) {
+		snprintf(err, errlen, "field \"%s\": want a name", key);
+		return -1;
+	}
+	strcpy(dst, s);		/* valid() bounds it by TOPO_NAME_MAX */
+	return 0;
+}
+
 /* lsrec_get_name - a required name field */
 static int
 lsrec_get_name(json_t *o, const char *key, char *dst, char *err,
     size_t errlen)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s == NULL || !lsrec_valid_name(s)) {
-		snprintf(err, errlen, "field \"%s\": want a name", key);
-		return -1;
-	}
-	strcpy(dst, s);		/* length checked by lsrec_valid_name */
-	return 0;
+	return lsrec_get_checked(o, key, lsrec_valid_name, dst, err, errlen);
 }
 
 /* lsrec_get_connector - a required connector name (written or generated) */
@@ -270,14 +278,8 @@ static int
 lsrec_get_connector(json_t *o, const char *key, char *dst, char *err,
     size_t errlen)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	if (s == NULL || !topo_valid_connector_name(s)) {
-		snprintf(err, errlen, "field \"%s\": want a name", key);
-		return -1;
-	}
-	strcpy(dst, s);		/* at most TOPO_NAME_MAX: checked above */
-	return 0;
+	return lsrec_get_checked(o, key, topo_valid_connector_name, dst, err,
+	    errlen);
 }
 
 /* lsrec_get_u64 - a required non-negative integer field */

@@ -1,9 +1,13 @@
 /*
  * mastercf.c - service names in master.cf (see mastercf.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
+
 #include "mastercf.h"
+#include "safefile.h"
 #include "xmalloc.h"
 
 /* mastercf_blank - white space as master(5) reads it */
@@ -102,5 +106,25 @@ mastercf_missing(const char *buf, size_t len, const struct topology *t,
 			fn(arg, &t->connectors[c], tr);
 		n++;
 	}
+	return n;
+}
+
+/* mastercf_check - see mastercf.h */
+int
+mastercf_check(const char *path, const struct topology *t, int self,
+    void (*fn)(void *, const struct topo_connector *, const char *),
+    void *arg)
+{
+	struct diag d;
+	size_t len;
+	char *buf;
+	int n = -1;
+
+	diag_init(&d);
+	if ((buf = safefile_read(path, MASTERCF_MAX_BYTES, SAFEFILE_FOLLOW,
+	    &len, &d)) != NULL)
+		n = mastercf_missing(buf, len, t, self, fn, arg);
+	free(buf);
+	diag_free(&d);
 	return n;
 }

@@ -32,5 +32,10 @@ int mastercf_missing(const char *buf, size_t len, const struct topology *t,
     int self, void (*fn)(void *, const struct topo_connector *,
     const char *), void *arg);
 int mastercf_limited(const struct topology *t, int self);
+/* mastercf_missing() on the file at path (mastercf_path()); -1 when it
+ * cannot be read */
+int mastercf_check(const char *path, const struct topology *t, int self,
+    void (*fn)(void *, const struct topo_connector *, const char *),
+    void *arg);
 
 #endif
