@@ -40,6 +40,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 LIB_SRCS += shared/pqlist.c shared/route_params.c
 LIB_SRCS += shared/safefile.c shared/route_msg.c
 LIB_SRCS += shared/smtp_reply.c
+LIB_SRCS += shared/topo_conn.c shared/mastercf.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 
@@ -52,6 +53,7 @@ AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/liveness.c lsa-agent/reroute.c lsa-agent/child.c
 AGENT_CORE_SRCS += lsa-agent/session_cmd.c
 AGENT_CORE_SRCS += lsa-agent/resolve.c
+AGENT_CORE_SRCS += lsa-agent/mastercheck.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
 AGENT_SRCS   = lsa-agent/main.c

@@ -25,6 +25,7 @@ enum topo_key_kind {
 	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
 	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY, K_PRIORITIES,
 	K_SYSTEM,						/* connector */
+	K_BIDI, K_MAXCONN,
 };
 
 struct topo_key {
@@ -60,6 +61,8 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "senders_deny", K_DENY, 1 },
 	{ TOPO_SEC_CONNECTOR, "priorities", K_PRIORITIES, 1 },
 	{ TOPO_SEC_CONNECTOR, "system_messages", K_SYSTEM, 0 },
+	{ TOPO_SEC_CONNECTOR, "bidirectional", K_BIDI, 0 },
+	{ TOPO_SEC_CONNECTOR, "max_connections", K_MAXCONN, 0 },
 };
 
 /* the words of `priorities`, by enum topo_priority */
@@ -88,7 +91,7 @@ topo_priority_name(int priority)
 #define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
 
 /* topo_valid_name - letters, digits, '.', '_' and '-', bounded */
-static int
+int
 topo_valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -552,6 +555,16 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 		topo_bool_key(b, file, line, key, value,
 		    &t->connectors[b->idx].system_messages);
 		break;
+	case K_BIDI:
+		if (topo_bool_key(b, file, line, key, value,
+		    &t->connectors[b->idx].bidirectional) == 0)
+			b->rc[b->idx].bidi_line = line;
+		break;
+	case K_MAXCONN:
+		if (topo_uint_key(b, file, line, key, value, 0,
+		    TOPO_MAXCONN_MAX, &v) == 0)
+			t->connectors[b->idx].max_connections = (unsigned)v;
+		break;
 	}
 }
 
@@ -641,6 +654,7 @@ topo_new_section(struct topo_builder *b, const char *file, int line,
 		c->enabled = 1;
 		c->priorities = TOPO_PRIO_ALL;
 		c->system_messages = 1;
+		c->reverse = c->reverse_of = -1;
 		b->idx = t->nconnectors++;
 		b->sec = TOPO_SEC_CONNECTOR;
 	}
