@@ -6,6 +6,8 @@
 #   make demo       the main job on the example organization
 #   make bench      benchmarks: "bench: NAME VALUE UNIT" lines
 #   make fuzz       libFuzzer targets, a short run each (clang)
+#   make install    programs, units, man pages, examples (DESTDIR, PREFIX...)
+#   make deb        the Debian package, in build/deb/ (packaging/debian)
 #
 # Debian packages come from packaging/install-deps.sh (apt-get, sudo when
 # not root); the targets above call it, it does nothing when all is there.
@@ -38,6 +40,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 LIB_SRCS += shared/pqlist.c shared/route_params.c
 LIB_SRCS += shared/safefile.c shared/route_msg.c
 LIB_SRCS += shared/smtp_reply.c
+LIB_SRCS += shared/topo_conn.c shared/mastercf.c
 LIB_SRCS += shared/schedule.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
@@ -51,6 +54,7 @@ AGENT_CORE_SRCS = lsa-agent/agent.c lsa-agent/agent_status.c \
 	       lsa-agent/liveness.c lsa-agent/reroute.c lsa-agent/child.c
 AGENT_CORE_SRCS += lsa-agent/session_cmd.c
 AGENT_CORE_SRCS += lsa-agent/resolve.c
+AGENT_CORE_SRCS += lsa-agent/mastercheck.c
 AGENT_CORE_SRCS += lsa-agent/schedtimer.c
 AGENT_CORE   = $(BUILD)/lib/libagent.a
 AGENT_LIBS   = -levent_openssl -levent -lssl -lcrypto -lm
@@ -72,6 +76,7 @@ SHELL_TESTS = $(sort $(wildcard tests/cli/*.sh))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 .PHONY: all deps progs check check-run demo bench bench-run fuzz fuzz-run clean
+.PHONY: install deb
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -206,6 +211,56 @@ $(BUILD)/fuzz/fuzz_postconf_list: \
 	    $(BUILD)/obj/lsa-agent/lsactl_setup.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(FUZZ_LINK)
+
+# Installation. The units name /usr/sbin and /etc/lsa: they are rewritten
+# for SBINDIR and SYSCONFDIR. The milter_header_checks table goes to
+# DATADIR (not /etc/lsa: Postfix's cleanup, user postfix, reads it, and
+# /etc/lsa is 0750 root:lsa; it follows lsa-milter's header format, so it
+# is upgraded with the programs rather than kept as a conffile). Man
+# pages: whatever packaging/man/*.[158] holds.
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DATADIR	?= $(PREFIX)/share/lsa
+DOCDIR	?= $(PREFIX)/share/doc/lsa
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+MANPAGES = $(wildcard packaging/man/*.[158])
+UNITS	= $(wildcard packaging/systemd/*.service)
+EXAMPLES = $(wildcard packaging/examples/*)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(BUILD)/bin/lsa-agent $(BUILD)/bin/lsa-policyd \
+	    $(BUILD)/bin/lsa-milter $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(BUILD)/bin/lsactl $(DESTDIR)$(BINDIR)
+	for u in $(UNITS); do \
+	    sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/lsa/|$(SYSCONFDIR)/lsa/|g' \
+	        $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	for m in $(MANPAGES); do \
+	    install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/} || exit 1; \
+	done
+	install -m 0644 packaging/milter_header_checks $(DESTDIR)$(DATADIR)
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples
+
+# The package is built from a copy of the tree (build/deb/src, with
+# packaging/debian as its debian/): dpkg-buildpackage writes into debian/
+# and the parent directory, so the checkout stays as it is.
+DEBDIR	?= build/deb
+
+deb:
+	@packaging/install-deps.sh deb
+	rm -rf $(DEBDIR) && mkdir -p $(DEBDIR)/src
+	tar -cf - --exclude='./build*' --exclude=./.git . | tar -xf - -C $(DEBDIR)/src
+	cp -R packaging/debian $(DEBDIR)/src/debian
+	cd $(DEBDIR)/src && DEB_BUILD_OPTIONS="parallel=$$(nproc) $${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+	    { tail -30 ../build.log; exit 1; }
+	rm -rf $(DEBDIR)/src
+	@ls $(DEBDIR)/*.deb
 
 clean:
 	rm -rf build

@@ -305,4 +305,7 @@ struct control *control_new(struct agent *a, const char *path, char *err,
 void control_free(struct control *c);
 void control_notify(struct control *c, uint64_t lst_version);
 
+/* mastercheck.c */
+int mastercheck_run(const struct agent *a);
+
 #endif

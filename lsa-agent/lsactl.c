@@ -24,6 +24,7 @@
 
 #include "lsactl.h"
 #include "log.h"
+#include "mastercf.h"
 #include "progconf.h"
 #include "schedule.h"
 #include "settings.h"
@@ -53,9 +54,10 @@ lsactl_usage(void)
 	    "       lsactl set-master [-c settings] [-S socket] [-T seconds] GROUP SERVER\n"
 	    "       lsactl reload [-c settings] [-S socket] [-T seconds]\n"
 	    "       lsactl connector [-c settings] [-S socket] [-T seconds] down|up|auto NAME\n"
-	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings]\n"
+	    "       lsactl postfix-setup [--dry-run] [--undo] [-C postfix-dir] [-c settings] [-t topology]\n"
 	    "       lsactl pki init DIR [--days N]\n"
 	    "       lsactl pki issue DIR SERVER [-t topology] [--days N]\n"
+	    "              [--owner USER]\n"
 	    "       lsactl pki check DIR -t topology\n");
 	exit(2);
 }
@@ -145,6 +147,36 @@ lsactl_files(int argc, char **argv, const char **settings,
 	return optind;
 }
 
+/* lsactl_check_warn - a limited connector without its transport */
+static void
+lsactl_check_warn(void *arg, const struct topo_connector *c, const char *tr)
+{
+	printf("warning: connector %s (max_connections = %u): Postfix "
+	    "transport %s is not in %s; mail over it waits deferred until "
+	    "it is (lsactl postfix-setup)\n", c->name, c->max_connections,
+	    tr, (const char *)arg);
+}
+
+/*
+ * lsactl_check_transports - warn about limited connectors of this
+ * server (of any server when it is not in the topology) whose transport
+ * master.cf lacks; a warning, not an error
+ */
+static void
+lsactl_check_transports(const struct progconf *pc)
+{
+	int self = topo_find_server(pc->topo, pc->server);
+	char *path;
+
+	if (mastercf_limited(pc->topo, self) == 0)
+		return;
+	path = mastercf_path(pc->set.postfix_config_dir);
+	if (mastercf_check(path, pc->topo, self, lsactl_check_warn, path) < 0)
+		printf("warning: %s: cannot read it; the transports of limited "
+		    "connectors are unchecked\n", path);
+	free(path);
+}
+
 /* lsactl_cmd_check - validate, print "configuration OK" */
 static int
 lsactl_cmd_check(int argc, char **argv)
@@ -158,6 +190,7 @@ lsactl_cmd_check(int argc, char **argv)
 		progconf_free(&pc);
 		return 1;
 	}
+	lsactl_check_transports(&pc);
 	printf("configuration OK\n");
 	progconf_free(&pc);
 	return 0;

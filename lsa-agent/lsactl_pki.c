@@ -3,7 +3,7 @@
  * certificates, made with OpenSSL's library.
  *
  *   lsactl pki init DIR [--days N]          DIR/ca.key, DIR/ca.pem
- *   lsactl pki issue DIR SERVER [-t TOPOLOGY] [--days N]
+ *   lsactl pki issue DIR SERVER [-t TOPOLOGY] [--days N] [--owner USER]
  *                                           DIR/SERVER.key, DIR/SERVER.pem
  *   lsactl pki check DIR -t TOPOLOGY
  *
@@ -16,7 +16,11 @@
  * and clientAuth (each agent is a TLS server and client), SERVER_DAYS
  * days, a random 128-bit serial. init refuses a DIR that has a CA key;
  * issue replaces a server's certificate and key. The files are what the
- * settings tls_ca, tls_cert and tls_key name.
+ * settings tls_ca, tls_cert and tls_key name. A server key is given to
+ * the user the daemons run as (and its group), so that it stays 0600:
+ * --owner USER, else PKI_OWNER when that user exists and lsactl runs as
+ * root (only root gives files away); else it stays the caller's. The CA
+ * key always stays the caller's.
  *
  * check prints, for the CA and each server of the topology in file
  * order, "NAME ok expires TIME" or "NAME bad: REASON" (missing, not
@@ -26,11 +30,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -48,6 +54,7 @@
 #define PKI_CA_DAYS		3650
 #define PKI_SERVER_DAYS		825
 #define PKI_MAXFILE		(1024 * 1024)
+#define PKI_OWNER		"lsa"	/* the units' User= */
 
 /* pki_err - the last OpenSSL error after what, on stderr; -1 */
 static int
@@ -213,10 +220,33 @@ out:
 	return c;
 }
 
+/*
+ * pki_owner - the owner of a server key: --owner (owner != NULL; an
+ * unknown user is an error), else PKI_OWNER when it exists and we are
+ * root. 1 with *pw set, 0 for none, -1 on error (printed).
+ */
+static int
+pki_owner(const char *owner, struct passwd *pw)
+{
+	struct passwd *p;
+
+	errno = 0;
+	p = getpwnam(owner != NULL ? owner : PKI_OWNER);
+	if (p == NULL && owner != NULL) {
+		fprintf(stderr, "lsactl: --owner %s: %s\n", owner,
+		    errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	if (p == NULL || (owner == NULL && geteuid() != 0))
+		return 0;
+	*pw = *p;
+	return 1;
+}
+
 /* pki_issue_files - key and certificate as DIR/NAME.key, DIR/NAME.pem */
 static int
 pki_issue_files(const char *dir, const char *name, X509 *ca,
-    EVP_PKEY *cakey, long days)
+    EVP_PKEY *cakey, long days, const struct passwd *owner)
 {
 	char *kp = xasprintf("%s/%s.key", dir, name);
 	char *cp = xasprintf("%s/%s.pem", dir, name);
@@ -234,6 +264,11 @@ pki_issue_files(const char *dir, const char *name, X509 *ca,
 	if (pki_write(kp, key, NULL, 0600) < 0 ||
 	    pki_write(cp, NULL, c, 0644) < 0)
 		goto out;
+	if (owner != NULL && lchown(kp, owner->pw_uid, owner->pw_gid) < 0) {
+		fprintf(stderr, "lsactl: %s: chown to %s: %s\n", kp,
+		    owner->pw_name, strerror(errno));
+		goto out;
+	}
 	printf("wrote %s %s\n", kp, cp);
 	rc = 0;
 out:
@@ -277,20 +312,21 @@ pki_init(const char *dir, long days)
 		return 1;
 	}
 	free(kp);
-	rc = pki_issue_files(dir, "ca", NULL, NULL, days) < 0;
+	rc = pki_issue_files(dir, "ca", NULL, NULL, days, NULL) < 0;
 	return rc;
 }
 
 /* pki_issue - a certificate for server name, from dir's CA */
 static int
 pki_issue(const char *dir, const char *name, const char *topology,
-    long days)
+    long days, const char *owner)
 {
 	EVP_PKEY *cakey = NULL;
 	X509 *ca = NULL;
 	struct progconf pc;
+	struct passwd pw;
 	char why[512];
-	int rc = 1;
+	int rc = 1, own;
 
 	if (!pki_name_ok(name) || strcmp(name, "ca") == 0) {
 		fprintf(stderr, "lsactl: \"%s\" cannot be a server name\n",
@@ -310,11 +346,14 @@ pki_issue(const char *dir, const char *name, const char *topology,
 		}
 		progconf_free(&pc);
 	}
+	if ((own = pki_owner(owner, &pw)) < 0)
+		return 1;
 	if ((ca = pki_read(dir, "ca", 0, why, sizeof(why))) == NULL ||
 	    (cakey = pki_read(dir, "ca", 1, why, sizeof(why))) == NULL)
 		fprintf(stderr, "lsactl: %s\n", why);
 	else
-		rc = pki_issue_files(dir, name, ca, cakey, days) < 0;
+		rc = pki_issue_files(dir, name, ca, cakey, days,
+		    own ? &pw : NULL) < 0;
 	X509_free(ca);
 	EVP_PKEY_free(cakey);
 	return rc;
@@ -428,9 +467,10 @@ lsactl_cmd_pki(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "days", required_argument, NULL, 'd' },
+		{ "owner", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *topology = NULL, *sub;
+	const char *topology = NULL, *owner = NULL, *sub;
 	long days = 0;
 	int ch;
 
@@ -448,19 +488,23 @@ lsactl_cmd_pki(int argc, char **argv)
 		case 'd':
 			days = pki_days(optarg);
 			break;
+		case 'o':
+			owner = optarg;
+			break;
 		default:
 			lsactl_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (strcmp(sub, "init") == 0 && argc == 1 && topology == NULL)
+	if (strcmp(sub, "init") == 0 && argc == 1 && topology == NULL &&
+	    owner == NULL)
 		return pki_init(argv[0], days ? days : PKI_CA_DAYS);
 	if (strcmp(sub, "issue") == 0 && argc == 2)
 		return pki_issue(argv[0], argv[1], topology,
-		    days ? days : PKI_SERVER_DAYS);
+		    days ? days : PKI_SERVER_DAYS, owner);
 	if (strcmp(sub, "check") == 0 && argc == 1 && topology != NULL &&
-	    days == 0)
+	    days == 0 && owner == NULL)
 		return pki_check(argv[0], topology);
 	lsactl_usage();
 }

@@ -12,8 +12,18 @@
  *                                     (before permit_mynetworks, else first)
  *   defer_transports                + HOLD (appended)
  *   smtpd_milters, non_smtpd_milters + { ADDR, default_action = tempfail }
- *   milter_header_checks            + regexp:/etc/lsa/milter_header_checks
+ *   milter_header_checks            + regexp:/usr/share/lsa/milter_header_checks
  *   master.cf                       HOLD unix - - n - - smtp
+ *   master.cf, for each connector with max_connections = N of the
+ *   topology (-t, else [agent] topology when the file exists):
+ *     lsa-NAME unix - - n - N smtp
+ *         -o smtp_connection_cache_on_demand=no
+ *         -o smtp_connection_cache_destinations=
+ *     added when missing, replaced when it differs (N changed); the
+ *     process limit N bounds the concurrent sessions over the connector
+ *     from this server, and no connection caching keeps idle sessions
+ *     open beyond it (README "Connection limits"). An entry for a
+ *     connector no longer limited is left alone (harmless: unused).
  * An entry is added only when the list does not name the address yet, so
  * a second run changes nothing. Before the first change, main.cf and
  * master.cf are copied to main.cf.lsa-backup and master.cf.lsa-backup
@@ -36,6 +46,7 @@
 
 #include "diag.h"
 #include "lsactl.h"
+#include "topology.h"
 #include "safefile.h"
 #include "settings.h"
 #include "xmalloc.h"
@@ -44,7 +55,7 @@ extern char **environ;
 
 #define SETUP_MAXTOK		512
 #define SETUP_MAXFILE		(16 * 1024 * 1024)
-#define SETUP_HEADER_CHECKS	"regexp:/etc/lsa/milter_header_checks"
+#define SETUP_HEADER_CHECKS	"regexp:/usr/share/lsa/milter_header_checks"
 
 struct setup {
 	const char	*confdir;	/* -C, NULL: postconf's default */
@@ -394,6 +405,86 @@ setup_master(struct setup *st, const char *hold)
 	return rc;
 }
 
+/* setup_squeeze - runs of white space as one space, none at the ends */
+static void
+setup_squeeze(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r != '\0'; r++) {
+		if (isspace((unsigned char)*r)) {
+			if (w > s && w[-1] != ' ')
+				*w++ = ' ';
+		} else
+			*w++ = *r;
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+/*
+ * setup_conn_master - the master.cf entry of one limited connector:
+ * added when missing, replaced when it differs
+ */
+static int
+setup_conn_master(struct setup *st, const struct topo_connector *c)
+{
+	char tr[TOPO_TRANSPORT_MAX], *argv[6], *out = NULL, *svc, *entry,
+	    *arg;
+	int rc = 0;
+
+	if (topo_conn_transport(c, tr, sizeof(tr)) < 0)
+		return 0;
+	svc = xasprintf("%s/unix", tr);
+	entry = xasprintf("%s unix - - n - %u smtp -o "
+	    "smtp_connection_cache_on_demand=no -o "
+	    "smtp_connection_cache_destinations=", tr, c->max_connections);
+	setup_argv(st, argv, "-M", svc);
+	if (setup_run(argv, &out, 1) != 0) {
+		fprintf(stderr, "lsactl: postconf -M %s failed\n", svc);
+		rc = -1;
+	} else {
+		setup_squeeze(out);
+		if (strcmp(out, entry) != 0) {
+			arg = xasprintf("%s=%s", svc, entry);
+			rc = setup_apply(st, "-Me", arg);
+			free(arg);
+		}
+	}
+	free(out);
+	free(entry);
+	free(svc);
+	return rc;
+}
+
+/*
+ * setup_connectors - the master.cf entries of the topology's limited
+ * connectors; path NULL: [agent] topology, skipped when it is missing
+ */
+static int
+setup_connectors(struct setup *st, const struct settings *s,
+    const char *path)
+{
+	struct topology *t;
+	struct diag d;
+	int rc = 0;
+
+	if (path == NULL && access(s->topology, F_OK) < 0)
+		return 0;
+	diag_init(&d);
+	if ((t = topo_load(path != NULL ? path : s->topology, &d)) == NULL) {
+		diag_print(&d, stderr);
+		diag_free(&d);
+		return -1;
+	}
+	for (int i = 0; i < t->nconnectors && rc == 0; i++)
+		rc = setup_conn_master(st, &t->connectors[i]);
+	topo_free(t);
+	diag_free(&d);
+	return rc;
+}
+
 /*
  * lsactl_setup_milter_addr - libmilter's inet:PORT@HOST as Postfix's
  * inet:HOST:PORT ([HOST] when it has a colon); unix:/PATH as it is
@@ -467,13 +558,17 @@ lsactl_cmd_postfix_setup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct setup st = { 0 };
-	const char *settings = NULL;
+	const char *settings = NULL, *topology = NULL;
 	struct settings s;
 	int ch, undo = 0, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "C:c:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "C:c:t:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 't':
+			topology = optarg;
+			break;
 		case 'C':
 			st.confdir = optarg;
 			break;
@@ -506,7 +601,8 @@ lsactl_cmd_postfix_setup(int argc, char **argv)
 		free(st.dir);
 		return 1;
 	}
-	rc = setup_wire(&st, &s) < 0;
+	rc = setup_wire(&st, &s) < 0 ||
+	    setup_connectors(&st, &s, topology) < 0;
 	if (rc == 0 && st.changes == 0)
 		printf("postfix-setup: nothing to change in %s\n", st.dir);
 	settings_free(&s);

@@ -2,6 +2,7 @@
  * sig.c - signing and verifying link-state records with OpenSSL (see
  * sig.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "diag.h"
+#include "safefile.h"
 #include "sig.h"
 #include "xmalloc.h"
 
@@ -56,28 +59,30 @@ sig_md(const EVP_PKEY *pk, const EVP_MD **md)
 	}
 }
 
-/* sig_read_file - the whole of a small text file, or NULL */
+/* sig_read_file - the whole of a small text file (safefile_read: a
+ * regular file, links followed, at most LSREC_CERT_MAX bytes), or NULL
+ * with err set */
 static char *
 sig_read_file(const char *path, char *err, size_t errlen, const char *what)
 {
-	FILE *fp = fopen(path, "re");
-	char *buf;
+	struct diag d;
 	size_t n;
+	char *buf;
 
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s %s: cannot open", what, path);
+	diag_init(&d);
+	buf = safefile_read(path, LSREC_CERT_MAX, SAFEFILE_FOLLOW, &n, &d);
+	diag_free(&d);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s %s: cannot read: %s", what, path,
+		    errno == EFBIG ? "too large for PEM" : strerror(errno));
 		return NULL;
 	}
-	buf = xmalloc(LSREC_CERT_MAX + 1);
-	n = fread(buf, 1, LSREC_CERT_MAX + 1, fp);
-	fclose(fp);
-	if (n == 0 || n > LSREC_CERT_MAX || memchr(buf, '\0', n) != NULL) {
+	if (n == 0 || memchr(buf, '\0', n) != NULL) {
 		snprintf(err, errlen, "%s %s: want 1 to %d bytes of PEM", what,
 		    path, LSREC_CERT_MAX);
 		free(buf);
 		return NULL;
 	}
-	buf[n] = '\0';
 	return buf;
 }
 
@@ -209,14 +214,18 @@ sig_new(const struct settings *set, const char *self, char *err,
 {
 	struct sig *g = xcalloc(1, sizeof(*g));
 	const EVP_MD *md;
-	FILE *fp;
+	char *pem;
+	BIO *b;
 
-	if ((fp = fopen(set->tls_key, "re")) == NULL) {
-		snprintf(err, errlen, "tls_key %s: cannot open", set->tls_key);
+	if ((pem = sig_read_file(set->tls_key, err, errlen, "tls_key")) ==
+	    NULL)
 		goto fail;
+	if ((b = BIO_new_mem_buf(pem, -1)) != NULL) {
+		g->key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+		BIO_free(b);
 	}
-	g->key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	fclose(fp);
+	OPENSSL_cleanse(pem, strlen(pem));
+	free(pem);
 	if (g->key == NULL) {
 		sig_ossl(err, errlen, "tls_key");
 		goto fail;

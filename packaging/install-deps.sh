@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages the build, the tests and the demo need.
 #
-# Usage: packaging/install-deps.sh [build|check|all]
+# Usage: packaging/install-deps.sh [build|check|deb|all]
 # Installs only what is missing (dpkg-query), through apt-get; uses sudo when not root.
 # Safe to run again: with everything present it does nothing and prints nothing.
 set -eu
@@ -9,13 +9,16 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libinih-dev libevent-dev libmilter-dev \
 libcmocka-dev libssl-dev libsystemd-dev libjansson-dev"
 CHECK_PKGS="clang libclang-rt-14-dev openssl postfix python3 swaks nftables \
-miltertest faketime"
+miltertest mandoc faketime"
+# make deb (tests/cli/deb.sh builds, lints and installs the package)
+DEB_PKGS="debhelper dpkg-dev fakeroot lintian adduser"
 
 what=${1:-all}
 case "$what" in
 build) pkgs=$BUILD_PKGS ;;
-check|all) pkgs="$BUILD_PKGS $CHECK_PKGS" ;;
-*) echo "usage: $0 [build|check|all]" >&2; exit 2 ;;
+deb) pkgs="$BUILD_PKGS $DEB_PKGS" ;;
+check|all) pkgs="$BUILD_PKGS $CHECK_PKGS $DEB_PKGS" ;;
+*) echo "usage: $0 [build|check|deb|all]" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -250,19 +250,36 @@ lsrec_to_json(const struct lsrec *r)
 	return o;
 }
 
+/* lsrec_get_checked - a required string field that valid() accepts */
+static int
+lsrec_get_checked(json_t *o, const char *key, int (*valid)(const char *),
+    char *dst, char *err, size_t errlen)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	if (s == NULL || !valid(s)) {
+		snprintf(err, errlen, "field \"%s\": want a name", key);
+		return -1;
+	}
+	strcpy(dst, s);		/* valid() bounds it by TOPO_NAME_MAX */
+	return 0;
+}
+
 /* lsrec_get_name - a required name field */
 static int
 lsrec_get_name(json_t *o, const char *key, char *dst, char *err,
     size_t errlen)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	return lsrec_get_checked(o, key, lsrec_valid_name, dst, err, errlen);
+}
 
-	if (s == NULL || !lsrec_valid_name(s)) {
-		snprintf(err, errlen, "field \"%s\": want a name", key);
-		return -1;
-	}
-	strcpy(dst, s);		/* length checked by lsrec_valid_name */
-	return 0;
+/* lsrec_get_connector - a required connector name (written or generated) */
+static int
+lsrec_get_connector(json_t *o, const char *key, char *dst, char *err,
+    size_t errlen)
+{
+	return lsrec_get_checked(o, key, topo_valid_connector_name, dst, err,
+	    errlen);
 }
 
 /* lsrec_get_u64 - a required non-negative integer field */
@@ -351,7 +368,7 @@ lsrec_from_json(void *obj, struct lsrec *r, char *err, size_t errlen)
 	r->time_ms = (int64_t)t;
 	switch (r->kind) {
 	case LSREC_CONNECTOR:
-		if (lsrec_get_name(o, "c", r->name, err, errlen) < 0 ||
+		if (lsrec_get_connector(o, "c", r->name, err, errlen) < 0 ||
 		    lsrec_get_name(o, "s", r->source, err, errlen) < 0 ||
 		    lsrec_get_down(o, &r->down, err, errlen) < 0)
 			return -1;
@@ -489,7 +506,7 @@ lsmsg_valid_key(const char *k)
 	if ((q = strchr(p, ':')) == NULL)
 		return 0;
 	*q++ = '\0';
-	return lsrec_valid_name(p) && lsrec_valid_name(q);
+	return topo_valid_connector_name(p) && lsrec_valid_name(q);
 }
 
 /* lsmsg_decode_summary - the "have" array */

@@ -52,7 +52,8 @@
  * lsmsg_decode() checks everything a peer could get wrong (types, name
  * syntax, lengths, unknown kinds) and returns -1 with a reason; it never
  * trusts a length it has not checked. Names are topology names (letters,
- * digits, '.', '_', '-'; at most TOPO_NAME_MAX), so keys never clash.
+ * digits, '.', '_', '-'; at most TOPO_NAME_MAX), so keys never clash;
+ * a connector's may also be one made by bidirectional, NAME~reverse.
  *
  * Ownership: a struct lsrec owns its topology text (lsrec_clear frees
  * it); a struct lsmsg owns its record and summary (lsmsg_clear).

@@ -690,6 +690,27 @@ route_outside_hop(const struct route_table *rt, struct route_decision *d,
 }
 
 /*
+ * route_hop_transport - the transport of a relay answer: a limited
+ * connector's own (max_connections: its master.cf process limit bounds
+ * the sessions this server opens over it) when this hop crosses it from
+ * this server, one of its sources, toward another group or the outside;
+ * else the configured one. With relay = direct the hop is charged to the
+ * path's first connector.
+ */
+static const char *
+route_hop_transport(const struct route_table *rt,
+    const struct route_decision *d, char *buf, size_t len)
+{
+	int ci = d->nconnectors > 0 ? d->connectors[0] : -1;
+
+	if (ci < 0 || d->hop_group == rt->self_group ||
+	    route_self_source(rt, ci) < 0 ||
+	    topo_conn_transport(&rt->t->connectors[ci], buf, len) < 0)
+		return rt->p.transport;
+	return buf;
+}
+
+/*
  * route_would_hop - where the mail would go from here if the first
  * connector were up: for a mail held at the point of failure.
  */
@@ -802,6 +823,7 @@ route_decide_class(const struct route_table *rt, const char *sender,
     const char *recipient, uint64_t size, unsigned rotation,
     const struct route_class *cls, struct route_decision *d)
 {
+	char hop_tr[TOPO_TRANSPORT_MAX];
 	const struct topology *t = rt->t;
 	const struct route_entry *e[ROUTE_MAX_CANDIDATES];
 	const struct route_tree *tr;
@@ -924,7 +946,7 @@ route_decide_class(const struct route_table *rt, const char *sender,
 		return;
 	}
 	route_arrange(d, rotation);
-	route_transport(d, rt->p.transport);
+	route_transport(d, route_hop_transport(rt, d, hop_tr, sizeof(hop_tr)));
 	route_result(d, ROUTE_RELAY, "", "%s%s %s", d->point_of_failure ?
 	    "toward the point of failure: " : "",
 	    best.e->kind == ROUTE_ENTRY_MAILBOX ? "mailbox server in group" :

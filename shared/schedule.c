@@ -45,6 +45,23 @@ schedule_free(struct schedule *s)
 	free(s);
 }
 
+/* schedule_dup - a copy of s (NULL: NULL) */
+struct schedule *
+schedule_dup(const struct schedule *s)
+{
+	struct schedule *d;
+
+	if (s == NULL)
+		return NULL;
+	d = xcalloc(1, sizeof(*d));
+	*d = *s;
+	d->items = xreallocarray(NULL, (size_t)s->nitems + 1,
+	    sizeof(*d->items));
+	for (int i = 0; i < s->nitems; i++)
+		d->items[i] = xstrdup(s->items[i]);
+	return d;
+}
+
 /* schedule_day - "Mon".."Sun" (any case) at *p; its index, or -1 */
 static int
 schedule_day(const char **p)

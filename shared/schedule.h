@@ -24,7 +24,9 @@
  * minutes), so edges are multiples of 60 s. A NULL schedule is `always`.
  *
  * Ownership: schedule_new() returns an empty schedule the parser fills
- * with schedule_add(); schedule_free() releases it and its text.
+ * with schedule_add(); schedule_dup() a copy (a bidirectional
+ * connector's reverse has the same hours); schedule_free() releases it
+ * and its text.
  */
 #ifndef LSA_SCHEDULE_H
 #define LSA_SCHEDULE_H
@@ -54,6 +56,7 @@ struct schedule {
 
 struct schedule *schedule_new(void);
 void schedule_free(struct schedule *s);
+struct schedule *schedule_dup(const struct schedule *s);
 /* schedule_add - one item of the list ("always", "never" or a window);
  * -1 and err on a bad one */
 int schedule_add(struct schedule *s, const char *item, char *err,

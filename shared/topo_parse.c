@@ -26,6 +26,7 @@ enum topo_key_kind {
 	K_FROM, K_TO, K_COST, K_SOURCES, K_TARGETS, K_MAX_SIZE, K_SCOPE,
 	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY, K_PRIORITIES,
 	K_SYSTEM,						/* connector */
+	K_BIDI, K_MAXCONN,
 	K_TIMEZONE, K_SCHEDULE,					/* schedules */
 };
 
@@ -62,6 +63,8 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "senders_deny", K_DENY, 1 },
 	{ TOPO_SEC_CONNECTOR, "priorities", K_PRIORITIES, 1 },
 	{ TOPO_SEC_CONNECTOR, "system_messages", K_SYSTEM, 0 },
+	{ TOPO_SEC_CONNECTOR, "bidirectional", K_BIDI, 0 },
+	{ TOPO_SEC_CONNECTOR, "max_connections", K_MAXCONN, 0 },
 	{ TOPO_SEC_ORGANIZATION, "timezone", K_TIMEZONE, 0 },
 	{ TOPO_SEC_CONNECTOR, "schedule", K_SCHEDULE, 1 },
 };
@@ -92,7 +95,7 @@ topo_priority_name(int priority)
 #define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
 
 /* topo_valid_name - letters, digits, '.', '_' and '-', bounded */
-static int
+int
 topo_valid_name(const char *s)
 {
 	size_t n = strlen(s);
@@ -568,6 +571,16 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 		topo_bool_key(b, file, line, key, value,
 		    &t->connectors[b->idx].system_messages);
 		break;
+	case K_BIDI:
+		if (topo_bool_key(b, file, line, key, value,
+		    &t->connectors[b->idx].bidirectional) == 0)
+			b->rc[b->idx].bidi_line = line;
+		break;
+	case K_MAXCONN:
+		if (topo_uint_key(b, file, line, key, value, 0,
+		    TOPO_MAXCONN_MAX, &v) == 0)
+			t->connectors[b->idx].max_connections = (unsigned)v;
+		break;
 	case K_TIMEZONE: {
 		char zerr[SCHEDULE_ERRLEN];
 
@@ -673,6 +686,7 @@ topo_new_section(struct topo_builder *b, const char *file, int line,
 		c->enabled = 1;
 		c->priorities = TOPO_PRIO_ALL;
 		c->system_messages = 1;
+		c->reverse = c->reverse_of = -1;
 		b->idx = t->nconnectors++;
 		b->sec = TOPO_SEC_CONNECTOR;
 	}

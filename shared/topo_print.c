@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "topology.h"
@@ -133,6 +134,9 @@ topo_print_schedule(FILE *fp, const struct topo_connector *c,
 	    x == SCHEDULE_NONE ? "none" : schedule_time_fmt(x, b, sizeof(b)));
 }
 
+static void topo_print_connector(const struct topology *t, int i,
+    FILE *fp, const time_t *now);
+
 /* topo_print - normalized topology on fp */
 void
 topo_print(const struct topology *t, FILE *fp)
@@ -145,8 +149,6 @@ topo_print(const struct topology *t, FILE *fp)
 void
 topo_print_at(const struct topology *t, FILE *fp, const time_t *now)
 {
-	char buf[32];
-
 	fprintf(fp, "[organization]\nname = %s\nversion = %" PRIu64 "\n",
 	    t->name, t->version);
 	fprintf(fp, "timezone = %s\n", t->timezone);
@@ -170,7 +172,47 @@ topo_print_at(const struct topology *t, FILE *fp, const time_t *now)
 		topo_print_spaces(fp, "mailboxes", s->mailboxes,
 		    s->nmailboxes);
 	}
-	for (int i = 0; i < t->nconnectors; i++) {
+	/* a reverse (bidirectional) comes after the connector it is made from */
+	for (int i = 0; i < t->nconnectors; i++)
+		if (t->connectors[i].reverse_of < 0)
+			topo_print_connector(t, i, fp, now);
+}
+
+/*
+ * topo_print_reverse - the connector made by `bidirectional = yes`, as
+ * comments: shown, but not read back (the file makes it again)
+ */
+static void
+topo_print_reverse(const struct topology *t, int i, FILE *fp,
+    const time_t *now)
+{
+	char *text = NULL, *p, *nl;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL)
+		return;
+	topo_print_connector(t, i, m, now);
+	fclose(m);
+	fprintf(fp, "\n; made by bidirectional = yes on connector %s:",
+	    t->connectors[t->connectors[i].reverse_of].name);
+	for (p = text + (*text == '\n'); *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;	/* never: lines end in \n */
+		fprintf(fp, "\n; %.*s", (int)(nl - p + (*nl != '\n')), p);
+	}
+	fprintf(fp, "\n");
+	free(text);
+}
+
+/* topo_print_connector - one connector's section */
+static void
+topo_print_connector(const struct topology *t, int i, FILE *fp,
+    const time_t *now)
+{
+	char buf[32], tr[TOPO_TRANSPORT_MAX];
+
+	{
 		const struct topo_connector *c = &t->connectors[i];
 
 		fprintf(fp, "\n[connector %s]\n", c->name);
@@ -209,6 +251,16 @@ topo_print_at(const struct topology *t, FILE *fp, const time_t *now)
 		topo_print_senders(fp, "senders_deny", c->senders_deny,
 		    c->ndeny);
 		topo_print_classes(fp, c);
+		if (c->to >= 0 && c->reverse_of < 0)
+			fprintf(fp, "bidirectional = %s\n", c->bidirectional ?
+			    "yes" : "no");
+		fprintf(fp, "max_connections = %u%s\n", c->max_connections,
+		    c->max_connections ? "" : "    ; unlimited");
+		if (topo_conn_transport(c, tr, sizeof(tr)) == 0)
+			fprintf(fp, "; Postfix transport: %s (master.cf "
+			    "maxproc %u)\n", tr, c->max_connections);
 		topo_print_schedule(fp, c, now);
+		if (c->reverse >= 0)
+			topo_print_reverse(t, c->reverse, fp, now);
 	}
 }

@@ -38,6 +38,7 @@ struct topo_raw_connector {
 	struct topo_refs targets;
 	int		 spaces_line;
 	int		 smart_line;
+	int		 bidi_line;	/* line of `bidirectional`, 0 if none */
 };
 
 enum topo_section {
@@ -66,5 +67,7 @@ struct topo_builder {
 void topo_resolve(struct topo_builder *b);
 void topo_builder_free(struct topo_builder *b);
 void topo_sender_free(struct topo_sender *p);
+int topo_valid_name(const char *s);
+void topo_conn_expand(struct topo_builder *b);
 
 #endif

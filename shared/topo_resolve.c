@@ -343,6 +343,7 @@ topo_resolve(struct topo_builder *b)
 	topo_resolve_groups(b);
 	for (int i = 0; i < t->nconnectors; i++)
 		topo_resolve_connector(b, i);
+	topo_conn_expand(b);
 }
 
 /* topo_refs_free - names kept while parsing */

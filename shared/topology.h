@@ -33,6 +33,13 @@
 #define TOPO_DEFAULT_COST	1
 #define TOPO_DEFAULT_TIMEZONE	"UTC"
 #define TOPO_LOCAL_MAX		64	/* characters in a sender's local part */
+#define TOPO_REVERSE_SUFFIX	"~reverse" /* a bidirectional connector's
+					   reverse: '~' is never written */
+#define TOPO_BIDI_NAME_MAX	(TOPO_NAME_MAX - (int)sizeof(TOPO_REVERSE_SUFFIX) + 1)
+#define TOPO_MAXCONN_MAX	1000	/* max_connections */
+#define TOPO_TRANSPORT_PREFIX	"lsa-"	/* master.cf service of a limited
+					   connector: lsa-NAME */
+#define TOPO_TRANSPORT_MAX	(TOPO_NAME_MAX + 8) /* its length, NUL too */
 
 /*
  * Message priorities a connector admits (`priorities`), as bits
@@ -126,6 +133,18 @@ struct topo_connector {
 	int		 priorities_line; /* 0: not written */
 	int		 system_messages; /* admits system messages (null
 					   sender, delivery/read reports) */
+	/*
+	 * bidirectional = yes (group connectors): topo_load() appends the
+	 * reverse connector NAME~reverse (topo_conn.c), every other key
+	 * copied, sources and targets swapped. A new key that owns memory
+	 * must be duplicated in topo_conn_copy().
+	 */
+	int		 bidirectional;	/* written yes (never on the reverse) */
+	int		 reverse;	/* the reverse's index, -1 if none */
+	int		 reverse_of;	/* made from this connector, -1:
+					   written in the file */
+	unsigned	 max_connections; /* concurrent SMTP sessions from one
+					   source server; 0: unlimited */
 	struct schedule	*schedule;	/* NULL: always open (schedule.h) */
 };
 
@@ -159,6 +178,9 @@ int topo_list_has(const struct topo_list *l, int v);
 int topo_priority_parse(const char *word);
 const char *topo_priority_name(int priority);
 void topo_print(const struct topology *t, FILE *fp);
+int topo_valid_connector_name(const char *s);
+int topo_conn_transport(const struct topo_connector *c, char *buf,
+    size_t len);
 void topo_print_at(const struct topology *t, FILE *fp, const time_t *now);
 
 #endif

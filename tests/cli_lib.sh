@@ -11,6 +11,9 @@
 #   until_ok CMD...   CMD succeeds within 10 s (polled every 50 ms)
 #   stop_all          end the daemons in $pids, remove $tmp (an EXIT trap)
 #   started PID LOG TEXT  TEXT shows in LOG within 10 s while PID runs
+#   verify_unit FILE NAME  systemd-analyze verify (no man lookup) has
+#                     nothing to say on FILE: "ok NAME: no complaint",
+#                     a SKIP when systemd-analyze is missing or cannot run
 
 cur_log=${cur_log:-}
 
@@ -74,4 +77,19 @@ started() {
 		[ "$i" -gt 200 ] && return 1
 		sleep 0.05
 	done
+}
+
+verify_unit() {
+	if ! command -v systemd-analyze >/dev/null 2>&1; then
+		echo "ok $2 # SKIP no systemd-analyze"
+		return 0
+	fi
+	run systemd-analyze verify --man=no "$1"
+	if [ "$rc" -ne 0 ] && grep -q "Failed to \(connect\|initialize\)" \
+	    "$tmp/err"; then
+		echo "ok $2 # SKIP systemd-analyze cannot run here"
+		return 0
+	fi
+	[ "$rc" -eq 0 ] && lines out 0 && lines err 0
+	result "$2: no complaint" $?
 }

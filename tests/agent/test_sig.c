@@ -11,12 +11,14 @@
  * its records verify with the new key only; Ed25519 keys sign too, and
  * an RSA key is refused at start with a clear reason.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -284,6 +286,49 @@ test_key_kinds(void **state)
 	sig_free(e);
 }
 
+/* test_unreadable - a FIFO, a missing file, an empty file at tls_key or
+ * tls_cert: sig_new() fails at once and says which file and why (a
+ * FIFO would block an fopen() forever) */
+static void
+test_unreadable(void **state)
+{
+	char err[256], *fifo = xasprintf("%s/fifo.key", dir);
+	char *empty = xasprintf("%s/empty.pem", dir);
+	int fd;
+
+	(void)state;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_null(new_sig("f", "fifo", "ca.pem", NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "tls_key"));
+	assert_non_null(strstr(err, "fifo.key: cannot read"));
+	assert_null(new_sig("m", "missing", "ca.pem", NULL, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "missing.key: cannot read: No such file"));
+	/* a good key, an empty certificate */
+	assert_true((fd = open(empty, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >=
+	    0);
+	close(fd);
+	{
+		struct settings set;
+
+		settings_init(&set);
+		free(set.tls_ca);
+		free(set.tls_cert);
+		free(set.tls_key);
+		set.tls_ca = xasprintf("%s/ca.pem", dir);
+		set.tls_cert = xstrdup(empty);
+		set.tls_key = xasprintf("%s/b.key", dir);
+		assert_null(sig_new(&set, "b", err, sizeof(err)));
+		assert_non_null(strstr(err, "tls_cert"));
+		assert_non_null(strstr(err, "want 1 to"));
+		settings_free(&set);
+	}
+	unlink(fifo);
+	unlink(empty);
+	free(fifo);
+	free(empty);
+}
+
 int
 main(void)
 {
@@ -292,6 +337,7 @@ main(void)
 		cmocka_unit_test(test_rollover),
 		cmocka_unit_test(test_foreign_and_revoked),
 		cmocka_unit_test(test_key_kinds),
+		cmocka_unit_test(test_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

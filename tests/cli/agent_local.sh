@@ -7,10 +7,11 @@
 #   - 64 idle clients on lsa-agent's control socket: lsactl is turned
 #     away while they hold it, and works again once control_idle_timeout
 #     (1s here) has closed them
-#   - as root: lsa-agent and lsa-policyd with user = nobody run as nobody
-#     (uid and gid, every one of the four, and no supplementary group of
-#     root's) and still serve; an unknown user stops the start with one
-#     clear line
+#   - as root: lsa-agent, lsa-policyd and lsa-milter with user = nobody
+#     run as nobody (uid and gid, every one of the four, and no
+#     supplementary group of root's) and still serve: lsactl status,
+#     swaks EHLO on the agent's port, a policy request, postmap -q on
+#     the socketmap; an unknown user stops the start with one clear line
 #
 # Run from the repository root with BUILD set to the build directory
 # (tests/run.sh does both). Prints "ok NAME" / "not ok NAME" lines.
@@ -194,6 +195,15 @@ run "$LSACTL" status -S "$tmp/nobody.sock" -T 2
 result "lsa-agent as nobody serves lsactl status" $?
 until_ok test -s "$tmp/nobody/lst.snapshot"
 result "lsa-agent as nobody writes its state" $?
+if command -v swaks >/dev/null 2>&1; then
+	run swaks --server 127.0.0.1 --port "$port" --quit-after EHLO \
+	    --ehlo probe.test --timeout 5
+	[ "$rc" -eq 0 ] && grep -q "^<-  220 a ESMTP lsa-agent" "$tmp/out" &&
+	    grep -q "^<-  250" "$tmp/out"
+	result "lsa-agent as nobody answers swaks EHLO on its port $port" $?
+else
+	echo "ok swaks EHLO on the agent port # SKIP no swaks"
+fi
 agent_pid=$pid
 
 "$POLICYD" -d -c "$tmp/nobody.conf" 2>"$tmp/policyd.log" &
@@ -212,6 +222,18 @@ s.sendall(b"request=smtpd_access_policy\nprotocol_state=RCPT\nrecipient=x@y.exam
 print(s.recv(4096).decode().strip())' "$tmp/nobody.pol"
 [ "$rc" -eq 0 ] && grep -q "^action=" "$tmp/out"
 result "lsa-policyd as nobody answers a policy request" $?
+if command -v postmap >/dev/null 2>&1; then
+	mkdir -p "$tmp/pf"
+	: >"$tmp/pf/main.cf"
+	run postmap -c "$tmp/pf" -q "x@y.example" \
+	    "socketmap:unix:$tmp/nobody.sm:transport"
+	# no route to y.example: policyd answers NOTFOUND (exit 1) or a
+	# next hop (exit 0); either is an answer, a failure is exit 2+
+	[ "$rc" -le 1 ] && ! grep -q "fatal\|warning" "$tmp/err"
+	result "lsa-policyd as nobody answers postmap -q on its socketmap" $?
+else
+	echo "ok postmap -q # SKIP no postmap"
+fi
 MILTER="$BUILD/bin/lsa-milter"
 "$MILTER" -d -c "$tmp/nobody.conf" 2>"$tmp/milter.log" &
 md=$!

@@ -1,7 +1,8 @@
 #!/bin/sh
 # pki.sh - `lsactl pki`: a CA made by init, certificates made by issue
 # that two real lsa-agent daemons accept (TLS both ways, records signed
-# with the keys) up to a full adjacency, keys at mode 0600, and check
+# with the keys) up to a full adjacency, keys at mode 0600 (a server's
+# given to --owner, or to lsa when that user exists), and check
 # naming a server without a certificate and every expiry date.
 #
 # Run from the repository root with BUILD set to the build directory.
@@ -65,6 +66,27 @@ for s in m n; do
 	[ "$rc" -eq 0 ] && [ "$(stat -c %a "$tmp/ca/$s.key")" = 600 ] || ok=1
 done
 result "pki issue m, n: keys at 0600" $ok
+# the owner of a server key: lsa when it exists (root only), else the caller
+want=$(id -un)
+if [ "$(id -u)" -eq 0 ] && getent passwd lsa >/dev/null; then
+	want=lsa
+fi
+[ "$(stat -c %U "$tmp/ca/m.key")" = "$want" ] &&
+    [ "$(stat -c %U "$tmp/ca/ca.key")" = "$(id -un)" ]
+result "pki issue: m.key owned by $want, ca.key by the caller" $?
+run "$LSACTL" pki init "$tmp/ca2"
+if [ "$(id -u)" -eq 0 ]; then
+	run "$LSACTL" pki issue "$tmp/ca2" m --owner nobody
+	[ "$rc" -eq 0 ] && [ "$(stat -c '%U %a' "$tmp/ca2/m.key")" = "nobody 600" ] &&
+	    [ "$(stat -c %U "$tmp/ca2/m.pem")" = root ]
+	result "pki issue --owner nobody: the key nobody's, at 0600" $?
+else
+	echo "ok pki issue --owner nobody # SKIP not root"
+fi
+run "$LSACTL" pki issue "$tmp/ca2" n --owner no-such-user-lsa
+[ "$rc" -eq 1 ] && [ ! -e "$tmp/ca2/n.key" ] &&
+    line err "lsactl: --owner no-such-user-lsa: no such user"
+result "pki issue --owner: an unknown user refused, no key written" $?
 openssl x509 -in "$tmp/ca/m.pem" -noout -text >"$tmp/m.txt" 2>&1
 grep -q "Subject: CN *= *m$" "$tmp/m.txt" && grep -q "DNS:m$" "$tmp/m.txt" &&
     grep -q "TLS Web Server Authentication, TLS Web Client Authentication" \
@@ -99,7 +121,7 @@ result "pki check: all ok, exit 0" $?
 
 # --- usage errors: exit 2
 for args in "" "frob $tmp/ca" "check $tmp/ca" "init" "issue $tmp/ca" \
-    "issue $tmp/ca m --days 0"; do
+    "issue $tmp/ca m --days 0" "init $tmp/ca3 --owner nobody"; do
 	# shellcheck disable=SC2086
 	run "$LSACTL" pki $args
 	[ "$rc" -eq 2 ] && grep -q '^usage: lsactl ' "$tmp/err"

@@ -81,7 +81,7 @@ mil='{ inet:127.0.0.1:20693, default_action = tempfail }'
 [ "$(get smtpd_milters)" = "inet:127.0.0.1:8891, $mil" ] &&
     [ "$(get non_smtpd_milters)" = "$mil" ]
 result "milters: appended, tempfail when the milter is down" $?
-[ "$(get milter_header_checks)" = "regexp:/etc/lsa/milter_header_checks" ]
+[ "$(get milter_header_checks)" = "regexp:/usr/share/lsa/milter_header_checks" ]
 result "milter_header_checks" $?
 postconf -c "$pf" -M lsawait/unix | grep -q '^lsawait *unix .* smtp$'
 result "master.cf: the hold transport" $?
@@ -129,5 +129,52 @@ result "empty restrictions, default settings" $?
 run "$LSACTL" postfix-setup --dry-run --undo -C "$pf"
 [ "$rc" -eq 2 ]
 result "usage: --dry-run with --undo" $?
+
+# --- limited connectors (max_connections): a transport each, idempotent
+cat >"$tmp/topo.conf" <<'EOF2'
+[organization]
+name = Org
+version = 1
+[group A]
+[group B]
+[server a1]
+group = A
+address = 10.0.0.1
+[server b1]
+group = B
+address = 10.0.1.1
+[connector AB]
+from = A
+to = B
+bidirectional = yes
+max_connections = 2
+[connector Free]
+from = A
+to = B
+EOF2
+printf '[agent]\nserver = a1\npostfix_config_dir = %s\n' "$pf" >"$tmp/lsa2.conf"
+run "$LSACTL" check -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
+[ "$rc" -eq 0 ] && grep -q "^warning: connector AB (max_connections = 2): Postfix transport lsa-AB is not in $pf/master.cf" "$tmp/out" &&
+    ! grep -q "lsa-AB-reverse" "$tmp/out" && grep -q "configuration OK" "$tmp/out"
+result "check: warns of a limited connector of this server without its transport" $?
+run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
+ent() { postconf -c "$pf" -M "$1/unix" | tr -s ' \t' ' '; }
+want=" unix - - n - 2 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations="
+[ "$rc" -eq 0 ] && [ "$(ent lsa-AB)" = "lsa-AB$want" ] &&
+    [ "$(ent lsa-AB-reverse)" = "lsa-AB-reverse$want" ] &&
+    [ -z "$(postconf -c "$pf" -M lsa-Free/unix 2>/dev/null)" ]
+result "postfix-setup: a transport per limited connector, maxproc N, no connection cache" $?
+run "$LSACTL" check -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
+[ "$rc" -eq 0 ] && ! grep -q "^warning" "$tmp/out"
+result "check: no warning once the transports are there" $?
+cp "$pf/master.cf" "$tmp/master.2"
+run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
+[ "$rc" -eq 0 ] && cmp -s "$pf/master.cf" "$tmp/master.2" && grep -q "nothing to change" "$tmp/out"
+result "postfix-setup: a second run changes nothing" $?
+sed -i 's/max_connections = 2/max_connections = 5/' "$tmp/topo.conf"
+run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
+[ "$rc" -eq 0 ] && [ "$(ent lsa-AB)" = "lsa-AB unix - - n - 5 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations=" ] &&
+    [ "$(grep -c '^lsa-AB ' "$pf/master.cf")" -eq 1 ]
+result "postfix-setup: a changed limit replaces the entry" $?
 
 [ "$failed" -eq 0 ]

@@ -631,6 +631,26 @@ static const struct decode_case decode_cases[] = {
 	{ "connector: name of 65 bytes", REC_ "\"k\":\"connector\","
 	  "\"o\":\"a\",\"q\":1,\"t\":1,\"c\":\"" N65 "\",\"s\":\"b\","
 	  "\"d\":0}", 0, NULL, E_NAME("c") },
+	{ "connector: a reverse made by bidirectional", REC_
+	  "\"k\":\"connector\",\"o\":\"a\",\"q\":1,\"t\":1,"
+	  "\"c\":\"x~reverse\",\"s\":\"b\",\"d\":1}", 0,
+	  "rec connector o=a q=1 t=1 c=x~reverse s=b d=1", NULL },
+	{ "connector: '~' but not the reverse suffix", REC_
+	  "\"k\":\"connector\",\"o\":\"a\",\"q\":1,\"t\":1,"
+	  "\"c\":\"x~y\",\"s\":\"b\",\"d\":0}", 0, NULL, E_NAME("c") },
+	{ "connector: the reverse suffix alone", REC_
+	  "\"k\":\"connector\",\"o\":\"a\",\"q\":1,\"t\":1,"
+	  "\"c\":\"~reverse\",\"s\":\"b\",\"d\":0}", 0, NULL,
+	  E_NAME("c") },
+	{ "connector: a reverse as source", REC_
+	  "\"k\":\"connector\",\"o\":\"a\",\"q\":1,\"t\":1,"
+	  "\"c\":\"x\",\"s\":\"b~reverse\",\"d\":0}", 0, NULL,
+	  E_NAME("s") },
+	{ "summary: a reverse connector's key", SUM_
+	  "[[\"connector:x~reverse:b\",\"b\",1,0]]}", 0,
+	  "summary [connector:x~reverse:b b 1 0]", NULL },
+	{ "summary: a reverse name as the source", SUM_
+	  "[[\"connector:x:b~reverse\",\"b\",1,0]]}", 0, NULL, E_ENT(0) },
 	{ "connector: server name instead (\"n\")", REC_ "\"k\":\"connector\","
 	  "\"o\":\"a\",\"q\":1,\"t\":1,\"n\":\"x\",\"s\":\"b\",\"d\":0}", 0,
 	  NULL, E_NAME("c") },

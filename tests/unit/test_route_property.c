@@ -55,6 +55,11 @@
  * its path the least-cost one without the class rules, and a connector
  * on it refusing the class.
  *
+ * In the message-class sets a quarter of the group connectors are also
+ * bidirectional (their reverse connectors are routed like any other)
+ * and a quarter limited (max_connections): every relay answer names the
+ * limited connector's own transport exactly when its hop crosses that
+ * connector from one of its sources, "smtp" otherwise.
  * Schedules (the generator "schedules"): about a third of the group
  * connectors, ring ones too, have a schedule (from a PRNG of their own),
  * read at one moment (SCHED_AT): those closed then are down from every
@@ -202,6 +207,45 @@ gen_classes(FILE *fp, const struct gen_params *gp, struct prng *rc)
 		fprintf(fp, "system_messages = no\n");
 }
 
+/*
+ * gen_conn - bidirectional and max_connections for a group connector,
+ * from a PRNG of their own (the other keys' draws do not change), in
+ * the message-class sets (the others keep their topologies)
+ */
+static void
+gen_conn(FILE *fp, const struct gen_params *gp, struct prng *rk)
+{
+	if (gp->class_pct == 0)
+		return;
+	if (prng_pct(rk, 25))
+		fprintf(fp, "bidirectional = yes\n");
+	if (prng_pct(rk, 25))
+		fprintf(fp, "max_connections = %d\n", 1 + prng_below(rk, 4));
+}
+
+/*
+ * check_transport - a relay answer names a limited connector's own
+ * transport exactly when the hop crosses that connector from one of its
+ * sources (toward another group or the outside); "smtp" otherwise
+ */
+static void
+check_transport(const struct topology *t, int s,
+    const struct route_decision *d)
+{
+	int ci = d->nconnectors > 0 ? d->connectors[0] : -1;
+	char tr[TOPO_TRANSPORT_MAX + 1];
+
+	if (ci >= 0 && d->hop_group != t->servers[s].group &&
+	    topo_list_has(&t->connectors[ci].sources, s) &&
+	    topo_conn_transport(&t->connectors[ci], tr, sizeof(tr) - 1) == 0)
+		strcat(tr, ":");
+	else
+		strcpy(tr, "smtp:");
+	if (strncmp(d->transport, tr, strlen(tr)) != 0)
+		fail_msg("from %s: transport %s, want %s...",
+		    t->servers[s].name, d->transport, tr);
+}
+
 /* what the generator knows about the organization, by index */
 struct org {
 	struct topology		*t;
@@ -223,6 +267,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 {
 	int ng = gp->ngroups, *nsrv = calloc((size_t)ng, sizeof(int));
 	struct prng rc = { gp->seed ^ 0xc1a55e5ULL };
+	struct prng rk = { gp->seed ^ 0xb1d1ULL };
 	struct prng rs = { gp->seed ^ 0x5c4ed01eULL };
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
@@ -278,6 +323,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 			if (k > 0 && prng_pct(r, gp->disabled_pct))
 				fprintf(fp, "enabled = no\n");
 			gen_classes(fp, gp, &rc);
+			gen_conn(fp, gp, &rk);
 			gen_schedule(fp, gp, &rs);
 		}
 	}
@@ -845,6 +891,7 @@ walk(struct walker *w, int s, const char *rcpt, int kind, const int *dst,
 			w->st->defers++;
 			goto out;
 		case ROUTE_RELAY:
+			check_transport(t, s, d);
 			break;
 		case ROUTE_BOUNCE:
 			goto out;	/* checked in check_shape */

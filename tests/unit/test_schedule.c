@@ -439,7 +439,38 @@ test_route_edge_and_step(void **state)
 	renv_free(&e);
 }
 
+/* a bidirectional connector's reverse has the same hours, its own copy */
+static void
+test_reverse_copy(void **state)
+{
+	static const char text[] =
+	    "[organization]\nname = S\nversion = 1\n[group A]\n[group B]\n"
+	    "[server a1]\ngroup = A\naddress = 10.0.0.1\n"
+	    "[server b1]\ngroup = B\naddress = 10.0.0.2\n"
+	    "[connector A-B]\nfrom = A\nto = B\nbidirectional = yes\n"
+	    "schedule = Mon-Fri 08:00-18:00, Sat 09:00-12:00\n";
+	const struct topo_connector *c, *r;
+	struct topology *t;
+	struct diag dg;
+
+	(void)state;
+	diag_init(&dg);
+	assert_non_null(t = topo_load_buf("s.conf", text, sizeof(text) - 1,
+	    &dg));
+	diag_free(&dg);
+	c = &t->connectors[topo_find_connector(t, "A-B")];
+	r = &t->connectors[topo_find_connector(t, "A-B~reverse")];
+	assert_non_null(r->schedule);
+	assert_ptr_not_equal(r->schedule, c->schedule);
+	assert_int_equal(r->schedule->nitems, 2);
+	assert_string_equal(r->schedule->items[1], "Sat 09:00-12:00");
+	assert_memory_equal(r->schedule->week, c->schedule->week,
+	    sizeof(c->schedule->week));
+	topo_free(t);
+}
+
 static const struct CMUnitTest fixed_tests[] = {
+	cmocka_unit_test(test_reverse_copy),
 	cmocka_unit_test(test_zone_valid),
 	cmocka_unit_test(test_route_edge_and_step),
 };
@@ -448,7 +479,7 @@ int
 main(void)
 {
 	struct CMUnitTest t[nitems(pcases) + nitems(ecases) + nitems(tcases) +
-	    nitems(rcases) + 2];
+	    nitems(rcases) + nitems(fixed_tests)];
 	size_t n = 0;
 
 	n = ADD_TABLE(t, n, test_parse, pcases);

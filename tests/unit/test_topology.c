@@ -1261,8 +1261,8 @@ test_print_defaults(void **state)
 	    "targets = b1    ; default\n"));
 	assert_null(strstr(out, "senders_"));	/* none: every sender */
 	assert_non_null(strstr(out, "; smart_hosts: none, DNS MX\n"
-	    "priorities = high, normal, low\nsystem_messages = yes\n"
-	    "schedule = always\n"));
+	    "priorities = high, normal, low\nsystem_messages = yes\n"));
+	assert_non_null(strstr(out, "unlimited\nschedule = always\n"));
 	two = reprint(out);
 	assert_null(strstr(two, "; default"));
 	free(out);
