@@ -38,6 +38,7 @@ LIB_SRCS = shared/xmalloc.c shared/log.c shared/diag.c shared/units.c \
 LIB_SRCS += shared/pqlist.c shared/route_params.c
 LIB_SRCS += shared/safefile.c shared/route_msg.c
 LIB_SRCS += shared/smtp_reply.c
+LIB_SRCS += shared/credentials.c shared/hop_policy.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto
 

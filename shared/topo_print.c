@@ -168,5 +168,8 @@ topo_print(const struct topology *t, FILE *fp)
 		topo_print_senders(fp, "senders_deny", c->senders_deny,
 		    c->ndeny);
 		topo_print_classes(fp, c);
+		fprintf(fp, "tls = %s\n", topo_tls_name(c->tls));
+		if (c->auth != NULL)
+			fprintf(fp, "auth = %s\n", c->auth);
 	}
 }

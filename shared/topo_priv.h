@@ -38,6 +38,7 @@ struct topo_raw_connector {
 	struct topo_refs targets;
 	int		 spaces_line;
 	int		 smart_line;
+	int		 auth_line;
 };
 
 enum topo_section {
