@@ -56,16 +56,15 @@ credentials_line(struct credentials *c, const char *file, int line,
 	ns = p;
 	ne = eq;
 	credentials_trim(&ns, &ne);
-	if ((size_t)(ne - ns) > TOPO_NAME_MAX || ne == ns) {
+	/* a bad name is not quoted either: "user:pa=ss" has no name */
+	if ((size_t)(ne - ns) <= TOPO_NAME_MAX && ne > ns) {
+		memcpy(name, ns, (size_t)(ne - ns));
+		name[ne - ns] = '\0';
+	} else
+		name[0] = '\0';
+	if (!topo_valid_name(name)) {
 		diag_add(d, file, line, NULL, "bad name (letters, digits, '.', "
 		    "'_', '-'; at most %d)", TOPO_NAME_MAX);
-		return;
-	}
-	memcpy(name, ns, (size_t)(ne - ns));
-	name[ne - ns] = '\0';
-	if (!topo_valid_name(name)) {
-		diag_add(d, file, line, NULL, "bad name \"%s\" (letters, "
-		    "digits, '.', '_', '-')", name);
 		return;
 	}
 	vs = eq + 1;
