@@ -9,7 +9,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libinih-dev libevent-dev libmilter-dev \
 libcmocka-dev libssl-dev libsystemd-dev libjansson-dev"
 CHECK_PKGS="clang libclang-rt-14-dev openssl postfix python3 swaks nftables \
-miltertest"
+miltertest sasl2-bin libsasl2-modules"
 
 what=${1:-all}
 case "$what" in
