@@ -80,22 +80,18 @@ EOF2
 "$LSACTL" snapshot -c "$tmp/lsa.conf" -t "$tmp/topo.conf" -o "$tmp/lst.snapshot" \
     >/dev/null || exit 1
 
-# start LOG: lsa-policyd -d -v in the background, $pid; 1 if it exited
+# start LOG: lsa-policyd -d -v in the background, $pid; 1 (and its exit
+# status in $rc) if it exited instead of starting
 start() {
 	"$POLICYD" -d -v -c "$tmp/lsa.conf" 2>"$tmp/$1" &
 	pid=$!
-	i=0
-	while ! grep -q '^lsa-policyd: started ' "$tmp/$1"; do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"
-			rc=$?
-			return 1
-		fi
-		i=$((i + 1))
-		[ "$i" -gt 300 ] && break
-		sleep 0.05
-	done
-	pids="$pids $pid"
+	if started "$pid" "$tmp/$1" '^lsa-policyd: started '; then
+		pids="$pids $pid"
+		return 0
+	fi
+	wait "$pid"
+	rc=$?
+	return 1
 }
 
 # q TABLE KEY: postmap -q through the daemon's socketmap
