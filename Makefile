@@ -41,6 +41,7 @@ LIB_SRCS += shared/pqlist.c shared/route_params.c
 LIB_SRCS += shared/safefile.c shared/route_msg.c
 LIB_SRCS += shared/smtp_reply.c
 LIB_SRCS += shared/topo_conn.c shared/mastercf.c
+LIB_SRCS += shared/credentials.c shared/hop_policy.c
 LIB_SRCS += shared/schedule.c
 LIB	= $(BUILD)/lib/liblsa.a
 LIB_LIBS = -linih -ljansson -lcrypto

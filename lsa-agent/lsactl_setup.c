@@ -24,6 +24,12 @@
  *     from this server, and no connection caching keeps idle sessions
  *     open beyond it (README "Connection limits"). An entry for a
  *     connector no longer limited is left alone (harmless: unused).
+ *   smtp_tls_policy_maps            + socketmap:ADDR:tls_policy (appended)
+ *   smtp_sasl_password_maps         + socketmap:ADDR:sasl_passwd (appended)
+ *   smtp_sasl_auth_enable           = yes
+ *   smtp_sasl_tls_security_options  = noanonymous, when at its default
+ *                                     (a password in plain text only
+ *                                     inside TLS)
  * An entry is added only when the list does not name the address yet, so
  * a second run changes nothing. Before the first change, main.cf and
  * master.cf are copied to main.cf.lsa-backup and master.cf.lsa-backup
@@ -383,6 +389,51 @@ setup_list(struct setup *st, const char *name, const char *verb,
 	return rc;
 }
 
+/*
+ * setup_scalar - make parameter name want; with only_if, only while it
+ * is that (its default: an admin's own value stays)
+ */
+static int
+setup_scalar(struct setup *st, const char *name, const char *want,
+    const char *only_if)
+{
+	char *cur, *arg;
+	int rc = 0;
+
+	if ((cur = setup_get(st, name)) == NULL)
+		return -1;
+	if (strcmp(cur, want) != 0 &&
+	    (only_if == NULL || strcmp(cur, only_if) == 0)) {
+		arg = xasprintf("%s = %s", name, want);
+		rc = setup_apply(st, "-e", arg);
+		free(arg);
+	}
+	free(cur);
+	return rc;
+}
+
+/* setup_hops - the TLS policy and SASL password tables of lsa-policyd */
+static int
+setup_hops(struct setup *st, const struct settings *s)
+{
+	char *tls = xasprintf("socketmap:%s:tls_policy", s->socketmap_listen);
+	char *sasl = xasprintf("socketmap:%s:sasl_passwd",
+	    s->socketmap_listen);
+	int rc = -1;
+
+	if (setup_list(st, "smtp_tls_policy_maps", NULL, tls, tls, NULL,
+	    0) == 0 &&
+	    setup_list(st, "smtp_sasl_password_maps", NULL, sasl, sasl, NULL,
+	    0) == 0 &&
+	    setup_scalar(st, "smtp_sasl_auth_enable", "yes", NULL) == 0 &&
+	    setup_scalar(st, "smtp_sasl_tls_security_options", "noanonymous",
+	    "$smtp_sasl_security_options") == 0)
+		rc = 0;
+	free(tls);
+	free(sasl);
+	return rc;
+}
+
 /* setup_master - the hold transport's master.cf entry, when missing */
 static int
 setup_master(struct setup *st, const char *hold)
@@ -537,7 +588,8 @@ setup_wire(struct setup *st, const struct settings *s)
 	    0) < 0 ||
 	    setup_list(st, "milter_header_checks", NULL, SETUP_HEADER_CHECKS,
 	    SETUP_HEADER_CHECKS, NULL, 0) < 0 ||
-	    setup_master(st, s->hold_transport) < 0)
+	    setup_master(st, s->hold_transport) < 0 ||
+	    setup_hops(st, s) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -9,7 +9,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libinih-dev libevent-dev libmilter-dev \
 libcmocka-dev libssl-dev libsystemd-dev libjansson-dev"
 CHECK_PKGS="clang libclang-rt-14-dev openssl postfix python3 swaks nftables \
-miltertest mandoc faketime"
+miltertest mandoc sasl2-bin libsasl2-modules faketime"
 # make deb (tests/cli/deb.sh builds, lints and installs the package)
 DEB_PKGS="debhelper dpkg-dev fakeroot lintian adduser"
 

@@ -7,7 +7,8 @@
  * READY=1 once both listeners are up); SIGHUP checks the snapshot now;
  * SIGTERM and SIGINT stop it cleanly. With [policyd] user set, it runs
  * as that user once both listeners are open (the snapshot must be
- * readable by it).
+ * readable by it). The credentials file ([policyd] credentials) is read
+ * once, before that: a change needs a restart.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -96,6 +97,22 @@ main(int argc, char **argv)
 	    (pd.policy_l = policyd_listen(&pd, pc.set.policy_listen,
 	    policy_accept)) == NULL)
 		goto out;
+	if (pc.set.credentials[0] != '\0') {
+		struct diag d;
+
+		/* read as started (root): the file is for no one else */
+		diag_init(&d);
+		if ((pd.creds = credentials_load(pc.set.credentials,
+		    &d)) == NULL) {
+			for (int i = 0; i < d.count; i++)
+				log_warnx("%s", d.msgs[i]);
+			diag_free(&d);
+			goto out;
+		}
+		diag_free(&d);
+		log_info("credentials=%s entries=%d", pc.set.credentials,
+		    pd.creds->n);
+	}
 	daemon_drop("lsa-policyd", pc.set.policyd_user);
 	if (policyd_lst_check(&pd) < 0)
 		log_warnx("snapshot=%s not loaded: lookups answer TEMP until "
@@ -132,6 +149,7 @@ out:
 		event_free(pd.resume_ev);
 	policyd_lst_free(pd.lst);
 	policyd_rotation_free(&pd);
+	credentials_free(pd.creds);
 	route_decision_free(&pd.dec);
 	free(pd.out.buf);
 	event_base_free(pd.base);

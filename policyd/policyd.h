@@ -23,6 +23,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "credentials.h"
 #include "route.h"
 #include "settings.h"
 #include "snapshot.h"
@@ -74,6 +75,8 @@ struct policyd {
 	unsigned		 rot;		/* its rotation number */
 	int			 rot_started;
 	struct policyd_rotkeep	*rotkeep;	/* rotation.c: keys' rotations */
+	struct credentials	*creds;		/* [policyd] credentials, or
+						   NULL: none (sockmap.c) */
 };
 
 struct policyd_conn;

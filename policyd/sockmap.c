@@ -1,5 +1,6 @@
 /*
- * sockmap.c - socketmap sessions: Postfix transport_maps lookups.
+ * sockmap.c - socketmap sessions: Postfix transport_maps lookups, and
+ * the TLS policy and SASL password of a next hop.
  *
  * Wire (socketmap_table(5)): one netstring per request, "NAME KEY", and
  * one per reply: "OK DATA", "NOTFOUND ", "TEMP REASON" or "PERM REASON",
@@ -18,6 +19,15 @@
  *   bounce                        OK error:5.x.x REASON
  *   no snapshot loaded            TEMP (Postfix defers; nothing is lost)
  *   a table name not "transport"  PERM (a configuration error)
+ * Two more tables answer from the topology alone (hop_policy.h has the
+ * keys Postfix asks with and the answers):
+ *   tls_policy (smtp_tls_policy_maps)   OK secure match=S tafile=CA, OK
+ *                                       encrypt, ... or NOTFOUND
+ *   sasl_passwd (smtp_sasl_password_maps)  OK user:password, NOTFOUND;
+ *                                       TEMP when the connector's auth
+ *                                       names no entry of the credentials
+ *                                       (mail waits; never sent without)
+ * The password is never logged: lines name the connector and its auth.
  * A request that breaks the framing (bad length, missing ':' or ',',
  * oversized) or a key that is not UTF-8 ends the session with a log line:
  * there is no reply that would be right.
@@ -25,6 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hop_policy.h"
 #include "log.h"
 #include "netstring.h"
 #include "policyd.h"
@@ -59,6 +70,69 @@ sockmap_reply(struct policyd *pd, const char *word, const char *text,
 	pd->out.len += (size_t)nd + plen + 2;
 }
 
+/* sockmap_tls - the tls_policy table: a next hop's TLS policy */
+static void
+sockmap_tls(struct policyd *pd, const char *key)
+{
+	char policy[HOP_POLICY_MAX];
+	int r;
+
+	if (pd->lst == NULL) {
+		sockmap_reply(pd, "TEMP", "no LST snapshot loaded", 22);
+		return;
+	}
+	r = hop_tls_policy(pd->lst->snap->topo, pd->lst->self, key,
+	    pd->set->tls_ca, policy, sizeof(policy));
+	if (r < 0) {
+		log_warnx("tls_policy key=%s: tls_ca=\"%s\" cannot be written "
+		    "in a Postfix policy (blanks or commas): TEMP", key,
+		    pd->set->tls_ca);
+		sockmap_reply(pd, "TEMP", "tls_ca path unusable", 20);
+	} else if (r == 0)
+		sockmap_reply(pd, "NOTFOUND", "", 0);
+	else {
+		log_debug("tls_policy key=%s policy=\"%s\"", key, policy);
+		sockmap_reply(pd, "OK", policy, strlen(policy));
+	}
+}
+
+/* sockmap_sasl - the sasl_passwd table: never logs the password */
+static void
+sockmap_sasl(struct policyd *pd, const char *key)
+{
+	const struct topo_connector *c;
+	const struct credential *cr;
+	int i;
+
+	if (pd->lst == NULL) {
+		sockmap_reply(pd, "TEMP", "no LST snapshot loaded", 22);
+		return;
+	}
+	if ((i = hop_sasl_connector(pd->lst->snap->topo, pd->lst->self,
+	    key)) < 0) {
+		sockmap_reply(pd, "NOTFOUND", "", 0);
+		return;
+	}
+	c = &pd->lst->snap->topo->connectors[i];
+	if ((cr = credentials_find(pd->creds, c->auth)) == NULL) {
+		log_warnx("sasl_passwd key=%s connector=%s auth=%s: no such "
+		    "entry in [policyd] credentials: TEMP (the mail waits)",
+		    key, c->name, c->auth);
+		sockmap_reply(pd, "TEMP", "credentials missing", 19);
+		return;
+	}
+	log_debug("sasl_passwd key=%s connector=%s auth=%s user=%.*s", key,
+	    c->name, c->auth, (int)cr->userlen, cr->secret);
+	sockmap_reply(pd, "OK", cr->secret, strlen(cr->secret));
+}
+
+/* sockmap_table_is - is the request's table name this one? */
+static int
+sockmap_table_is(const char *name, size_t namelen, const char *want)
+{
+	return namelen == strlen(want) && memcmp(name, want, namelen) == 0;
+}
+
 /* sockmap_answer - the reply to one lookup */
 static void
 sockmap_answer(struct policyd *pd, const char *name, size_t namelen,
@@ -70,10 +144,24 @@ sockmap_answer(struct policyd *pd, const char *name, size_t namelen,
 	enum route_action action;
 	int tl;
 
-	if (namelen != strlen("transport") ||
-	    memcmp(name, "transport", namelen) != 0) {
+	if (sockmap_table_is(name, namelen, "tls_policy") ||
+	    sockmap_table_is(name, namelen, "sasl_passwd")) {
+		if (keylen > SOCKMAP_MAX_KEY) {
+			sockmap_reply(pd, "NOTFOUND", "", 0);
+			return;
+		}
+		memcpy(addr, key, keylen);
+		addr[keylen] = '\0';
+		if (name[0] == 't')
+			sockmap_tls(pd, addr);
+		else
+			sockmap_sasl(pd, addr);
+		return;
+	}
+	if (!sockmap_table_is(name, namelen, "transport")) {
 		log_warnx("socketmap: unknown table \"%.*s\" (want "
-		    "socketmap:...:transport)", (int)namelen, name);
+		    "socketmap:...:transport, tls_policy or sasl_passwd)",
+		    (int)namelen, name);
 		sockmap_reply(pd, "PERM", "unknown table", 13);
 		return;
 	}

@@ -66,6 +66,13 @@ safefile_read(const char *path, size_t max, int flags, size_t *lenp,
 		errno = EINVAL;
 		return NULL;
 	}
+	if ((flags & SAFEFILE_PRIVATE) && (st.st_mode & 077) != 0) {
+		diag_add(d, path, 0, NULL, "refused: mode %04o lets group or "
+		    "others in (chmod 600)", (unsigned)(st.st_mode & 07777));
+		close(fd);
+		errno = EPERM;
+		return NULL;
+	}
 	if ((uintmax_t)st.st_size > max) {
 		diag_add(d, path, 0, NULL, "file larger than %zu bytes", max);
 		close(fd);

@@ -7,7 +7,8 @@
  * O_NONBLOCK | O_CLOEXEC (and O_NOFOLLOW unless SAFEFILE_FOLLOW), fstat,
  * refuse what is not a regular file (a FIFO would block open() or read()
  * forever without O_NONBLOCK), refuse a file larger than the caller's
- * limit, read it whole. The text is NUL-terminated (not counted in the
+ * limit (and with SAFEFILE_PRIVATE one whose mode has any of 077), read
+ * it whole. The text is NUL-terminated (not counted in the
  * length); the caller frees it. On error: NULL, one diag line
  * "PATH:0: TEXT", and errno says why (ENOENT: there is no file).
  *
@@ -32,6 +33,8 @@
 #include "diag.h"
 
 #define SAFEFILE_FOLLOW		0x1	/* the last component may be a link */
+#define SAFEFILE_PRIVATE	0x2	/* refuse a file group or others may
+					   read or write (a secret) */
 
 char *safefile_read(const char *path, size_t max, int flags, size_t *lenp,
     struct diag *d);

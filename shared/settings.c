@@ -151,6 +151,9 @@ static const struct settings_row settings_table[] = {
 	  HOUR, "a request must be whole this long after its first byte" },
 	{ "policyd", "user", ST_OPTIONAL, O(policyd_user), "", 0, 0,
 	  "run as this user once listening (empty: as started)" },
+	{ "policyd", "credentials", ST_OPTIONAL, O(credentials), "", 0, 0,
+	  "SASL credentials of outside connectors' `auth` (mode 0600; read "
+	  "at start; empty: none)" },
 	{ "milter", "listen", ST_MILTER, O(milter_listen),
 	  "inet:10693@127.0.0.1", 0, 0, "milter socket (libmilter syntax)" },
 	{ "milter", "loop_action", ST_ACTION, O(loop_action), "defer", 0, 0,

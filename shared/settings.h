@@ -84,6 +84,7 @@ struct settings {
 	uint64_t	 snapshot_check_interval;
 	uint64_t	 request_timeout;
 	char		*policyd_user;		/* "" = as started */
+	char		*credentials;		/* "" = none */
 	char		*milter_user;		/* "" = as started */
 
 	/* [milter] */

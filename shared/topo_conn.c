@@ -124,6 +124,8 @@ topo_conn_copy(struct topo_connector *r, const struct topo_connector *c,
 	r->nsmart = 0;
 	r->senders_allow = topo_senders_dup(c->senders_allow, c->nallow);
 	r->senders_deny = topo_senders_dup(c->senders_deny, c->ndeny);
+	r->auth = c->auth != NULL ? xstrdup(c->auth) : NULL; /* outside only:
+						   never set here, but owned */
 	r->schedule = schedule_dup(c->schedule);	/* the same hours */
 	r->bidirectional = 0;
 	r->reverse = -1;

@@ -27,6 +27,7 @@ enum topo_key_kind {
 	K_ENABLED, K_SPACES, K_SMART, K_ALLOW, K_DENY, K_PRIORITIES,
 	K_SYSTEM,						/* connector */
 	K_BIDI, K_MAXCONN,
+	K_TLS, K_AUTH,
 	K_TIMEZONE, K_SCHEDULE,					/* schedules */
 };
 
@@ -65,6 +66,8 @@ static const struct topo_key topo_keys[] = {
 	{ TOPO_SEC_CONNECTOR, "system_messages", K_SYSTEM, 0 },
 	{ TOPO_SEC_CONNECTOR, "bidirectional", K_BIDI, 0 },
 	{ TOPO_SEC_CONNECTOR, "max_connections", K_MAXCONN, 0 },
+	{ TOPO_SEC_CONNECTOR, "tls", K_TLS, 0 },
+	{ TOPO_SEC_CONNECTOR, "auth", K_AUTH, 0 },
 	{ TOPO_SEC_ORGANIZATION, "timezone", K_TIMEZONE, 0 },
 	{ TOPO_SEC_CONNECTOR, "schedule", K_SCHEDULE, 1 },
 };
@@ -84,6 +87,29 @@ topo_priority_parse(const char *word)
 	return -1;
 }
 
+/* the words of `tls`, by enum topo_tls */
+static const char *const topo_tls_names[] = {
+	"none", "may", "encrypt", "verify",
+};
+
+/* topo_tls_parse - a word of `tls`; -1 for anything else */
+int
+topo_tls_parse(const char *word)
+{
+	for (size_t i = 0; i < sizeof(topo_tls_names) /
+	    sizeof(topo_tls_names[0]); i++)
+		if (strcmp(word, topo_tls_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* topo_tls_name - the word of a tls level */
+const char *
+topo_tls_name(enum topo_tls tls)
+{
+	return topo_tls_names[tls];
+}
+
 /* topo_priority_name - the word of a priority */
 const char *
 topo_priority_name(int priority)
@@ -93,6 +119,9 @@ topo_priority_name(int priority)
 }
 
 #define TOPO_NKEYS	(int)(sizeof(topo_keys) / sizeof(topo_keys[0]))
+/* a bit of topo_builder's `seen` per key */
+_Static_assert(sizeof(topo_keys) / sizeof(topo_keys[0]) <= 64,
+    "more topology keys than bits in topo_builder.seen");
 
 /* topo_valid_name - letters, digits, '.', '_' and '-', bounded */
 int
@@ -581,6 +610,28 @@ topo_key_value(struct topo_builder *b, const struct topo_key *k,
 		    TOPO_MAXCONN_MAX, &v) == 0)
 			t->connectors[b->idx].max_connections = (unsigned)v;
 		break;
+	case K_TLS: {
+		int tls = topo_tls_parse(value);
+
+		if (tls < 0) {
+			diag_add(b->d, file, line, key, "bad tls \"%s\" (want "
+			    "none, may, encrypt or verify)", value);
+			break;
+		}
+		t->connectors[b->idx].tls = (enum topo_tls)tls;
+		t->connectors[b->idx].tls_line = line;
+		break;
+	}
+	case K_AUTH:
+		/* a name of the credentials file, never a secret itself */
+		if (!topo_valid_name(value)) {
+			diag_add(b->d, file, line, key, "bad credentials name "
+			    "\"%s\" (a name of [policyd] credentials)", value);
+			break;
+		}
+		t->connectors[b->idx].auth = xstrdup(value);
+		b->rc[b->idx].auth_line = line;
+		break;
 	case K_TIMEZONE: {
 		char zerr[SCHEDULE_ERRLEN];
 
@@ -714,12 +765,12 @@ topo_event(void *arg, const char *file, int line, const char *section,
 
 		if (k->sec != b->sec || strcmp(k->name, key) != 0)
 			continue;
-		if ((b->seen & (1u << i)) && !k->list) {
+		if ((b->seen & (UINT64_C(1) << i)) && !k->list) {
 			diag_add(b->d, file, line, key, "given twice in "
 			    "[%s]", section);
 			return;
 		}
-		b->seen |= 1u << i;
+		b->seen |= UINT64_C(1) << i;
 		topo_key_value(b, k, file, line, key, value);
 		return;
 	}

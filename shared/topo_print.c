@@ -251,6 +251,9 @@ topo_print_connector(const struct topology *t, int i, FILE *fp,
 		topo_print_senders(fp, "senders_deny", c->senders_deny,
 		    c->ndeny);
 		topo_print_classes(fp, c);
+		fprintf(fp, "tls = %s\n", topo_tls_name(c->tls));
+		if (c->auth != NULL)
+			fprintf(fp, "auth = %s\n", c->auth);
 		if (c->to >= 0 && c->reverse_of < 0)
 			fprintf(fp, "bidirectional = %s\n", c->bidirectional ?
 			    "yes" : "no");

@@ -39,6 +39,7 @@ struct topo_raw_connector {
 	int		 spaces_line;
 	int		 smart_line;
 	int		 bidi_line;	/* line of `bidirectional`, 0 if none */
+	int		 auth_line;
 };
 
 enum topo_section {
@@ -58,7 +59,8 @@ struct topo_builder {
 	struct topo_raw_connector *rc;
 	enum topo_section	 sec;	/* section being read */
 	int			 idx;	/* its index in the arrays */
-	uint32_t		 seen;	/* keys of this section seen */
+	uint64_t		 seen;	/* keys of this section seen, by
+					   index in topo_keys[] */
 	int			 org_line;
 	int			 version_line;
 	int			 name_line;

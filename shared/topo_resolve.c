@@ -259,6 +259,13 @@ topo_resolve_connector(struct topo_builder *b, int i)
 	struct topo_raw_connector *rc = &b->rc[i];
 	int outside = rc->to.name == NULL;
 
+	if (c->tls_line == 0)
+		c->tls = outside ? TOPO_TLS_OUTSIDE_DEFAULT :
+		    TOPO_TLS_GROUP_DEFAULT;
+	if (!outside && rc->auth_line)
+		diag_add(b->d, t->file, rc->auth_line, "auth", "a group "
+		    "connector (it has `to`) takes no credentials: its hops "
+		    "are verified with the organization's CA");
 	if (!outside && c->nspaces > 0)
 		diag_add(b->d, t->file, rc->spaces_line, "address_spaces",
 		    "a group connector (it has `to`) takes no address spaces");
@@ -429,6 +436,7 @@ topo_free(struct topology *t)
 		for (int j = 0; j < c->ndeny; j++)
 			topo_sender_free(&c->senders_deny[j]);
 		free(c->senders_deny);
+		free(c->auth);
 		schedule_free(c->schedule);
 	}
 	free(t->groups);

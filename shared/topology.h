@@ -59,6 +59,22 @@ enum topo_scope {
 	TOPO_SCOPE_GROUP,
 };
 
+/*
+ * A connector's `tls`: what the hop over it demands of the target. In
+ * order of strength (a hop served by several connectors takes the
+ * strongest); hop_policy.c maps them to Postfix's TLS security levels.
+ */
+enum topo_tls {
+	TOPO_TLS_NONE,			/* plain text */
+	TOPO_TLS_MAY,			/* TLS when offered */
+	TOPO_TLS_ENCRYPT,		/* TLS or wait, certificate unchecked */
+	TOPO_TLS_VERIFY,		/* TLS, a certificate naming the target:
+					   our CA (group), the smart host's
+					   name (outside) */
+};
+#define TOPO_TLS_GROUP_DEFAULT		TOPO_TLS_VERIFY
+#define TOPO_TLS_OUTSIDE_DEFAULT	TOPO_TLS_MAY
+
 struct topo_list {			/* indices into one of the arrays */
 	int	*v;
 	int	 n;
@@ -145,6 +161,10 @@ struct topo_connector {
 					   written in the file */
 	unsigned	 max_connections; /* concurrent SMTP sessions from one
 					   source server; 0: unlimited */
+	enum topo_tls	 tls;		/* default by kind: TOPO_TLS_*_DEFAULT */
+	int		 tls_line;	/* 0: not written */
+	char		*auth;		/* outside only: a credentials name
+					   ([policyd] credentials), or NULL */
 	struct schedule	*schedule;	/* NULL: always open (schedule.h) */
 };
 
@@ -177,6 +197,9 @@ int topo_find_connector(const struct topology *t, const char *name);
 int topo_list_has(const struct topo_list *l, int v);
 int topo_priority_parse(const char *word);
 const char *topo_priority_name(int priority);
+int topo_valid_name(const char *s);
+int topo_tls_parse(const char *word);
+const char *topo_tls_name(enum topo_tls tls);
 void topo_print(const struct topology *t, FILE *fp);
 int topo_valid_connector_name(const char *s);
 int topo_conn_transport(const struct topo_connector *c, char *buf,

@@ -3,7 +3,8 @@
 # configuration directory that already has restrictions and a milter:
 # the dry run changes nothing, the wiring lands where the README says
 # (policy service before permit_mynetworks, the admin's entries kept in
-# order), a second run changes nothing, --undo restores main.cf and
+# order; lsa-policyd's TLS policy and SASL password tables after the
+# admin's own), a second run changes nothing, --undo restores main.cf and
 # master.cf byte for byte, and `postfix check` accepts the result.
 #
 # Run from the repository root with BUILD set to the build directory.
@@ -38,6 +39,7 @@ cat >>"$pf/main.cf" <<'EOF2'
 smtpd_recipient_restrictions = permit_sasl_authenticated, permit_mynetworks, reject_unauth_destination
 smtpd_milters = inet:127.0.0.1:8891
 defer_transports = slowlane
+smtp_tls_policy_maps = texthash:/etc/postfix/tls_policy
 EOF2
 cat >"$tmp/lsa.conf" <<'EOF2'
 [policyd]
@@ -85,6 +87,13 @@ result "milters: appended, tempfail when the milter is down" $?
 result "milter_header_checks" $?
 postconf -c "$pf" -M lsawait/unix | grep -q '^lsawait *unix .* smtp$'
 result "master.cf: the hold transport" $?
+[ "$(get smtp_tls_policy_maps)" = "texthash:/etc/postfix/tls_policy, socketmap:inet:127.0.0.1:20691:tls_policy" ]
+result "smtp_tls_policy_maps: the admin's table, then lsa-policyd's" $?
+[ "$(get smtp_sasl_password_maps)" = "socketmap:inet:127.0.0.1:20691:sasl_passwd" ] &&
+    [ "$(get smtp_sasl_auth_enable)" = yes ] &&
+    [ "$(get smtp_sasl_tls_security_options)" = noanonymous ] &&
+    [ "$(get smtp_sasl_security_options)" = "noplaintext, noanonymous" ]
+result "SASL: the password table, auth on, plain text only inside TLS" $?
 if postfix -c "$pf" check >"$tmp/out" 2>"$tmp/err"; then
 	result "postfix check accepts the result" 0
 else
@@ -121,10 +130,14 @@ result "undo without a backup: exit 1" $?
 # --- no restrictions at all: the policy service alone; defaults used
 rm -f "$pf/main.cf.lsa-backup" "$pf/master.cf.lsa-backup"
 postconf -c "$pf" -X smtpd_recipient_restrictions
+postconf -c "$pf" -e "smtp_sasl_tls_security_options = noanonymous, noplaintext"
 run "$LSACTL" postfix-setup -C "$pf"
 [ "$rc" -eq 0 ] && [ "$(get smtpd_recipient_restrictions)" = "check_policy_service { inet:127.0.0.1:10692, timeout=5s, { default_action = DUNNO } }" ] &&
-    [ "$(get transport_maps)" = "socketmap:inet:127.0.0.1:10691:transport" ]
+    [ "$(get transport_maps)" = "socketmap:inet:127.0.0.1:10691:transport" ] &&
+    [ "$(get smtp_tls_policy_maps)" = "texthash:/etc/postfix/tls_policy, socketmap:inet:127.0.0.1:10691:tls_policy" ]
 result "empty restrictions, default settings" $?
+[ "$(get smtp_sasl_tls_security_options)" = "noanonymous, noplaintext" ]
+result "SASL: the admin's own smtp_sasl_tls_security_options stays" $?
 
 run "$LSACTL" postfix-setup --dry-run --undo -C "$pf"
 [ "$rc" -eq 2 ]

@@ -60,6 +60,14 @@
  * and a quarter limited (max_connections): every relay answer names the
  * limited connector's own transport exactly when its hop crosses that
  * connector from one of its sources, "smtp" otherwise.
+ * TLS and SASL of the hops (connector keys tls and auth, drawn from a
+ * PRNG of their own for every generator: they change no route):
+ *   f. every next host of a relay has a TLS policy (hop_policy.c): a
+ *      server of the organization one naming that very server when it
+ *      is verify, and never weaker than the `tls` of the decision's
+ *      first connector when this server is its source and the host its
+ *      target; a smart host the `tls` of the decision's outside
+ *      connector, and SASL credentials exactly when it has `auth`.
  * Schedules (the generator "schedules"): about a third of the group
  * connectors, ring ones too, have a schedule (from a PRNG of their own),
  * read at one moment (SCHED_AT): those closed then are down from every
@@ -84,6 +92,7 @@
 #include <cmocka.h>
 
 #include "diag.h"
+#include "hop_policy.h"
 #include "linkstate.h"
 #include "route.h"
 #include "route_index.h"
@@ -246,6 +255,18 @@ check_transport(const struct topology *t, int s,
 		    t->servers[s].name, d->transport, tr);
 }
 
+/* gen_hop - tls (and auth, outside) for one connector, own PRNG */
+static void
+gen_hop(FILE *fp, struct prng *rt, int outside, int i)
+{
+	static const char *levels[] = { "none", "may", "encrypt", "verify" };
+
+	if (prng_pct(rt, 50))
+		fprintf(fp, "tls = %s\n", levels[prng_below(rt, 4)]);
+	if (outside && prng_pct(rt, 50))
+		fprintf(fp, "auth = cred%d\n", i);
+}
+
 /* what the generator knows about the organization, by index */
 struct org {
 	struct topology		*t;
@@ -268,6 +289,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 	int ng = gp->ngroups, *nsrv = calloc((size_t)ng, sizeof(int));
 	struct prng rc = { gp->seed ^ 0xc1a55e5ULL };
 	struct prng rk = { gp->seed ^ 0xb1d1ULL };
+	struct prng rt = { gp->seed ^ 0x7150ULL };
 	struct prng rs = { gp->seed ^ 0x5c4ed01eULL };
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
@@ -324,6 +346,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 				fprintf(fp, "enabled = no\n");
 			gen_classes(fp, gp, &rc);
 			gen_conn(fp, gp, &rk);
+			gen_hop(fp, &rt, 0, 0);
 			gen_schedule(fp, gp, &rs);
 		}
 	}
@@ -345,6 +368,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 		if (i == 4)
 			fprintf(fp, "enabled = no\n");
 		gen_classes(fp, gp, &rc);
+		gen_hop(fp, &rt, 1, i);
 	}
 	/*
 	 * Group-scoped connectors for scopedN.test: scoped0 in one group,
@@ -371,6 +395,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 		fprintf(fp, "\nscope = group\naddress_spaces = "
 		    "scoped%d.test 1\n", i);
 		gen_classes(fp, gp, &rc);
+		gen_hop(fp, &rt, 1, i + 10);
 	}
 	fclose(fp);
 	free(nsrv);
@@ -748,6 +773,51 @@ check_refused(struct walker *w, int self, const char *rcpt, int kind,
 }
 
 /* check_shape - property a (and b): the decision alone */
+/* policy_level - the topo_tls of a TLS policy answer */
+static int
+policy_level(const char *policy)
+{
+	return strncmp(policy, "secure", 6) == 0 ? TOPO_TLS_VERIFY :
+	    topo_tls_parse(policy);
+}
+
+/* check_hops - property f: the TLS policy and SASL of each next host */
+static void
+check_hops(const struct walker *w, int self, const struct route_decision *d)
+{
+	const struct topology *t = w->o->t;
+	char key[300], out[HOP_POLICY_MAX], want[HOP_POLICY_MAX];
+
+	for (int i = 0; i < d->nhosts; i++) {
+		int s = topo_find_server(t, d->hosts[i].name), rc;
+		const struct topo_connector *c;
+
+		snprintf(key, sizeof(key), "[%s]:%u", d->hosts[i].address,
+		    d->hosts[i].port);
+		rc = hop_tls_policy(t, self, key, "/ca.pem", out, sizeof(out));
+		assert_int_equal(rc, 1);
+		if (s >= 0) {
+			snprintf(want, sizeof(want), "secure match=%s "
+			    "tafile=/ca.pem", t->servers[s].name);
+			if (policy_level(out) == TOPO_TLS_VERIFY)
+				assert_string_equal(out, want);
+			c = d->nconnectors > 0 ?
+			    &t->connectors[d->connectors[0]] : NULL;
+			if (c != NULL && topo_list_has(&c->sources, self) &&
+			    topo_list_has(&c->targets, s))
+				assert_true(policy_level(out) >= (int)c->tls);
+			assert_int_equal(hop_sasl_connector(t, self,
+			    d->hosts[i].address), -1);
+			continue;
+		}
+		c = &t->connectors[d->connectors[d->nconnectors - 1]];
+		assert_int_equal(c->to, -1);
+		assert_int_equal(policy_level(out), c->tls);
+		assert_int_equal(hop_sasl_connector(t, self,
+		    d->hosts[i].address) >= 0, c->auth != NULL);
+	}
+}
+
 static void
 check_shape(struct walker *w, int self, const char *rcpt, int kind,
     const int *dst, int ndst)
@@ -766,6 +836,8 @@ check_shape(struct walker *w, int self, const char *rcpt, int kind,
 		check_refused(w, self, rcpt, kind, dst, ndst);
 		return;
 	}
+	if (d->action == ROUTE_RELAY)
+		check_hops(w, self, d);
 	if (d->action == ROUTE_LOCAL || d->npath == 0)
 		return;
 	assert_int_equal(d->path[0], g);

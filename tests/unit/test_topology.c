@@ -398,6 +398,24 @@ static const struct bad_case bad_cases[] = {
 	{ "priorities in a server section", BASE "[server c1]\n"
 	  "priorities = high\n",
 	  "t.conf:16: priorities: unknown key in [server c1]" },
+	{ "unknown tls", BASE AB "tls = required\n",
+	  "t.conf:18: tls: bad tls \"required\" (want none, may, encrypt "
+	  "or verify)" },
+	{ "tls in capitals", BASE OUT "tls = Verify\n",
+	  "t.conf:18: tls: bad tls \"Verify\"" },
+	{ "tls twice", BASE AB "tls = may\ntls = none\n",
+	  "t.conf:19: tls: given twice in [connector c]" },
+	{ "auth on a group connector", BASE AB "auth = relay\n",
+	  "t.conf:18: auth: a group connector (it has `to`) takes no "
+	  "credentials" },
+	{ "auth with a secret in it", BASE OUT "auth = user:secret\n",
+	  "t.conf:18: auth: bad credentials name \"user:secret\"" },
+	{ "empty auth", BASE OUT "auth =\n",
+	  "t.conf:18: auth: bad credentials name \"\"" },
+	{ "auth twice", BASE OUT "auth = a\nauth = b\n",
+	  "t.conf:19: auth: given twice in [connector out]" },
+	{ "tls in a group section", BASE "[group C]\ntls = may\n",
+	  "t.conf:16: tls: unknown key in [group C]" },
 	/* schedules */
 	{ "unknown time zone", "[organization]\nname = Org\nversion = 1\n"
 	  "timezone = Mars/Olympus\n[group A]\n[server a1]\ngroup = A\n"
@@ -1237,6 +1255,52 @@ test_round_trip_seed004(void **state)
 	round_trip_file(SEED004);
 }
 
+/* tls and auth: defaults by kind, written values, the printer */
+static void
+test_tls_auth(void **state)
+{
+	static const char text[] = BASE AB "tls = encrypt\n"
+	    "[connector d]\nfrom = A\nto = B\n" OUT "auth = relay-1\n"
+	    "tls = verify\n[connector out2]\nfrom = A\n"
+	    "address_spaces = x.test\ntls = none\n";
+	struct topology *t = LOAD(text);
+	char *out = print(t), *two = reprint(out), *bare;
+
+	(void)state;
+	assert_int_equal(connector(t, "c")->tls, TOPO_TLS_ENCRYPT);
+	assert_int_equal(connector(t, "c")->tls_line, 18);
+	assert_null(connector(t, "c")->auth);
+	assert_int_equal(connector(t, "d")->tls, TOPO_TLS_VERIFY);
+	assert_int_equal(connector(t, "d")->tls_line, 0);
+	assert_int_equal(connector(t, "out")->tls, TOPO_TLS_VERIFY);
+	assert_string_equal(connector(t, "out")->auth, "relay-1");
+	assert_int_equal(connector(t, "out2")->tls, TOPO_TLS_NONE);
+	assert_non_null(strstr(out, "system_messages = yes\ntls = encrypt\n"
+	    "bidirectional = no\n"));
+	assert_non_null(strstr(out, "tls = verify\nauth = relay-1\n"));
+	assert_non_null(strstr(out, "tls = none\n"));
+	bare = strip_defaults(out);
+	assert_string_equal(bare, two);
+	free(bare);
+	free(out);
+	free(two);
+	topo_free(t);
+	/* not written: verify between groups, may to the outside */
+	t = LOAD(BASE AB OUT);
+	assert_int_equal(connector(t, "c")->tls, TOPO_TLS_VERIFY);
+	assert_int_equal(connector(t, "out")->tls, TOPO_TLS_MAY);
+	out = print(t);
+	assert_non_null(strstr(out, "\n[connector out]\n"));
+	assert_non_null(strstr(strstr(out, "\n[connector out]\n"),
+	    "tls = may\n"));
+	assert_null(strstr(out, "auth ="));
+	free(out);
+	topo_free(t);
+	assert_int_equal(topo_tls_parse("encrypt"), TOPO_TLS_ENCRYPT);
+	assert_int_equal(topo_tls_parse("secure"), -1);
+	assert_string_equal(topo_tls_name(TOPO_TLS_MAY), "may");
+}
+
 /* what the printer writes for defaults */
 static void
 test_print_defaults(void **state)
@@ -1446,6 +1510,7 @@ static const struct CMUnitTest fixed_tests[] = {
 	cmocka_unit_test(test_seed004),
 	cmocka_unit_test(test_senders),
 	cmocka_unit_test(test_classes),
+	cmocka_unit_test(test_tls_auth),
 	cmocka_unit_test(test_missing_file),
 	cmocka_unit_test(test_round_trip_seed002),
 	cmocka_unit_test(test_round_trip_seed004),
