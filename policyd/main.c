@@ -67,6 +67,21 @@ policyd_stop(evutil_socket_t sig, short ev, void *arg)
 	event_base_loopbreak(pd->base);
 }
 
+/* the credentials file, read by policyd_load_creds() during the
+ * configuration check (-n and start), as started (root): it is for no
+ * one else */
+static struct credentials *policyd_creds;
+
+/* policyd_load_creds - daemon_check_fn: [policyd] credentials, if set */
+static int
+policyd_load_creds(struct progconf *pc, struct diag *d)
+{
+	if (pc->set.credentials[0] == '\0')
+		return 0;
+	policyd_creds = credentials_load(pc->set.credentials, d);
+	return policyd_creds != NULL ? 0 : -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,7 +93,8 @@ main(int argc, char **argv)
 	char *snap_default = NULL;
 	int rc = 1;
 
-	daemon_start("lsa-policyd", argc, argv, &o, &pc);
+	daemon_start_with("lsa-policyd", argc, argv, &o, &pc,
+	    policyd_load_creds);
 	signal(SIGPIPE, SIG_IGN);
 	memset(&pd, 0, sizeof(pd));
 	pd.set = &pc.set;
@@ -97,22 +113,9 @@ main(int argc, char **argv)
 	    (pd.policy_l = policyd_listen(&pd, pc.set.policy_listen,
 	    policy_accept)) == NULL)
 		goto out;
-	if (pc.set.credentials[0] != '\0') {
-		struct diag d;
-
-		/* read as started (root): the file is for no one else */
-		diag_init(&d);
-		if ((pd.creds = credentials_load(pc.set.credentials,
-		    &d)) == NULL) {
-			for (int i = 0; i < d.count; i++)
-				log_warnx("%s", d.msgs[i]);
-			diag_free(&d);
-			goto out;
-		}
-		diag_free(&d);
+	if ((pd.creds = policyd_creds) != NULL)
 		log_info("credentials=%s entries=%d", pc.set.credentials,
 		    pd.creds->n);
-	}
 	daemon_drop("lsa-policyd", pc.set.policyd_user);
 	if (policyd_lst_check(&pd) < 0)
 		log_warnx("snapshot=%s not loaded: lookups answer TEMP until "

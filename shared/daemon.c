@@ -22,10 +22,18 @@ daemon_usage(const char *prog)
 	exit(2);
 }
 
-/* daemon_start - options, configuration check, logging */
+/* daemon_start - see daemon.h */
 void
 daemon_start(const char *prog, int argc, char **argv, struct daemon_opts *o,
     struct progconf *pc)
+{
+	daemon_start_with(prog, argc, argv, o, pc, NULL);
+}
+
+/* daemon_start_with - see daemon.h */
+void
+daemon_start_with(const char *prog, int argc, char **argv,
+    struct daemon_opts *o, struct progconf *pc, daemon_check_fn more)
 {
 	struct diag d;
 	int ch;
@@ -57,7 +65,7 @@ daemon_start(const char *prog, int argc, char **argv, struct daemon_opts *o,
 	log_init(prog, o->foreground || o->check, o->verbose);
 	diag_init(&d);
 	if (progconf_load(pc, o->settings, o->topology, PROGCONF_NEED_SERVER,
-	    &d) < 0) {
+	    &d) < 0 || (more != NULL && more(pc, &d) < 0)) {
 		if (o->foreground || o->check)
 			diag_print(&d, stderr);
 		else

@@ -10,6 +10,10 @@
  *   -v        more logging (repeat for more)
  * daemon_start() returns only when the program should run; it exits
  * with status 1 on a configuration error and 2 on a usage error.
+ * daemon_start_with() also runs more() on the loaded configuration, for
+ * files of the program's own (lsa-policyd's credentials): an error it
+ * adds to d (returning -1) is a configuration error like the others,
+ * under -n and at start.
  *
  * daemon_drop() gives up root once the daemon has opened what needs it
  * (listeners, keys, state): the user's groups (initgroups), its gid, its
@@ -31,8 +35,12 @@ struct daemon_opts {
 	int		 verbose;
 };
 
+typedef int (*daemon_check_fn)(struct progconf *pc, struct diag *d);
+
 void daemon_start(const char *prog, int argc, char **argv,
     struct daemon_opts *o, struct progconf *pc);
+void daemon_start_with(const char *prog, int argc, char **argv,
+    struct daemon_opts *o, struct progconf *pc, daemon_check_fn more);
 void daemon_drop(const char *prog, const char *user);
 
 #endif

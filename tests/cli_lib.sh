@@ -71,7 +71,7 @@ stop_all() {
 
 started() {
 	i=0
-	while ! grep -q "$3" "$2"; do
+	while ! grep -q "$3" "$2" 2>/dev/null; do
 		kill -0 "$1" 2>/dev/null || return 1
 		i=$((i + 1))
 		[ "$i" -gt 200 ] && return 1

@@ -172,5 +172,19 @@ else
 	    "$tmp/bad.log" && ! grep -qF "$PW" "$tmp/bad.log"
 	result "a bad credentials line: no start, FILE:LINE" $?
 fi
+run "$BUILD/bin/lsa-policyd" -n -c "$tmp/lsa.conf"
+[ "$rc" -eq 1 ] && grep -qF "$tmp/credentials:2: want NAME = user:password" \
+    "$tmp/err" && grep -q "configuration has 1 error" "$tmp/err" &&
+    ! grep -qF "$PW" "$tmp/err"
+result "lsa-policyd -n: the bad credentials line, FILE:LINE, exit 1" $?
+printf 'isp = relayuser:%s\n' "$PW" >"$tmp/credentials"
+run "$BUILD/bin/lsa-policyd" -n -c "$tmp/lsa.conf"
+[ "$rc" -eq 0 ] && grep -q "configuration OK" "$tmp/out"
+result "lsa-policyd -n: a good credentials file, configuration OK" $?
+chmod 644 "$tmp/credentials"
+run "$BUILD/bin/lsa-policyd" -n -c "$tmp/lsa.conf"
+[ "$rc" -eq 1 ] && grep -q "refused: mode 0644" "$tmp/err"
+result "lsa-policyd -n: a world-readable credentials file, exit 1" $?
+chmod 600 "$tmp/credentials"
 
 [ "$failed" -eq 0 ]
