@@ -204,17 +204,20 @@ policyd_decide(struct policyd *pd, const char *sender, const char *recipient,
 /*
  * policyd_sends_back - the decision passes the mail straight back to the
  * server at client_address (a server of the organization): it is one of
- * the next hops, or the next hop is in the client's group, another group
- * than ours. Only two views that do not agree yet (a record in flight)
- * make that; accepting would have the mail cross twice. Returns the
- * client server's index, or -1.
+ * the next hops, or the next group is the client's, another group than
+ * ours. The next group is the next hop's, or, when the next hop is a
+ * server of our group (a hand-over: our link is down, another source's
+ * is up), the group after ours on the path: the server we hand it to
+ * would send it on there. Only two views that do not agree yet (a record
+ * in flight) make that; accepting would have the mail cross twice.
+ * Returns the client server's index, or -1.
  */
 int
 policyd_sends_back(const struct policyd *pd, const struct route_decision *d,
     const char *client_address)
 {
 	const struct topology *t;
-	int c = -1;
+	int c = -1, own, next;
 
 	if (pd->lst == NULL || d->action != ROUTE_RELAY ||
 	    client_address == NULL || *client_address == '\0')
@@ -228,8 +231,11 @@ policyd_sends_back(const struct policyd *pd, const struct route_decision *d,
 	for (int i = 0; i < d->nhosts; i++)
 		if (strcmp(d->hosts[i].name, t->servers[c].name) == 0)
 			return c;
-	if (d->hop_group >= 0 && d->hop_group == t->servers[c].group &&
-	    d->hop_group != t->servers[pd->lst->self].group)
+	own = t->servers[pd->lst->self].group;
+	next = d->hop_group;
+	if (next == own && d->npath >= 2)
+		next = d->path[1];
+	if (next >= 0 && next == t->servers[c].group && next != own)
 		return c;
 	return -1;
 }

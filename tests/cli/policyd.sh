@@ -338,6 +338,23 @@ a_pre; pm x@boston.contoso.test
 [ "$rc" -eq 0 ] && a_relay "" x@boston.contoso.test
 result "postmap relay again on v5" $?
 
+# ---- a hand-over in flight: lon-bh1's own London-NewYork is down, so it
+# hands Boston mail to lon-bh2, whose link is up and goes to New York. A
+# New York server that sent it here (its view not yet agreeing) would get
+# it straight back through lon-bh2: refused for now (450 4.4.6); from
+# Dublin it is taken
+snap "$A_LOG" "$A_PID" "$A_SNAP" 6 -t "$SEED" --down London-NewYork@lon-bh1
+result "snapshot v6 (London-NewYork down from lon-bh1 only) loaded" $?
+printf '%s%s\n\n%s%s\n\n' "$RCPT_BOSTON" "client_address=127.0.7.11" \
+    "$RCPT_BOSTON" "client_address=127.0.1.11" |
+    client send "$A_POL" --policy --replies 2
+out "reply: action=450 4.4.6 routing loop: this server would pass the mail straight back to ny-bh1; it waits there until the link state agrees
+reply: action=DUNNO
+open" && grep -Fq "recipient=x@boston.contoso.test client=127.0.7.11 server=ny-bh1 decision=defer status=4.4.6 " "$A_LOG"
+result "policy RCPT, a hand-over inside the group back toward the client's group: 450 4.4.6; from another: DUNNO" $?
+snap "$A_LOG" "$A_PID" "$A_SNAP" 7 -t "$SEED"
+result "snapshot v7 (all up) loaded" $?
+
 # ---- malformed socketmap requests: each closes its own connection only
 LONDON="OK smtp:[127.0.2.10]:25"
 

@@ -24,7 +24,8 @@
  *   c. following the next hops server by server (the first host of each
  *      list, and in another walk the last) ends at the hosting server
  *      (local), at a source of the chosen outside connector (delivered
- *      out) or at a defer, within NG + 2 steps, never returning to a group
+ *      out) or at a defer, within 2 NG + 2 steps (a hand-over inside
+ *      each group takes a step of its own), never returning to a group
  *      it has left: no loop. A failed walk prints its last steps.
  *
  * Views that differ (the modes "own views"): every server routes with
@@ -39,10 +40,14 @@
  * the LST (a tenth of the connectors' sources toggled), at random. Two
  * servers may then disagree on the paths between groups, and a message
  * could go A -> B -> A; lsa-policyd refuses such a hand-over at RCPT
- * (450 4.4.6: B would send it straight back to A's group or to A), so
- * the edge is not taken and the mail waits at A:
+ * (450 4.4.6: B would send it straight back to A's group or to A; when
+ * B hands it to another server of its group, the group after B's on
+ * B's path counts), so the edge is not taken and the mail waits at A:
  *   e. property d holds over the edges lsa-policyd accepts (the refused
- *      ones are counted).
+ *      ones are counted), except for cycles through three groups or
+ *      more, which no RCPT check of one hop can see: those are counted
+ *      as refused by lsa-milter's trace (the edge back to a server
+ *      already in the trace gets 451 4.4.6 at end of data).
  *
  * Message classes (the generator "message classes"): about a third of
  * the connectors, ring ones too, admit only some priorities or no system
@@ -55,9 +60,10 @@
  * its path the least-cost one without the class rules, and a connector
  * on it refusing the class.
  *
- * In the message-class sets a quarter of the group connectors are also
- * bidirectional (their reverse connectors are routed like any other)
- * and a quarter limited (max_connections): every relay answer names the
+ * In every set a quarter of the group connectors are also bidirectional
+ * (their reverse connectors are routed like any other) and a quarter
+ * limited (max_connections), from a PRNG of their own: every relay
+ * answer names the
  * limited connector's own transport exactly when its hop crosses that
  * connector from one of its sources, "smtp" otherwise.
  * TLS and SASL of the hops (connector keys tls and auth, drawn from a
@@ -156,6 +162,7 @@ struct gen_params {
 struct stats {
 	long	walks, decisions, locals, outs, defers, pofs, graphs, local;
 	long	refused;
+	long	trace_caught;	/* in flight: cycles of 3+ groups */
 	long	class_refused;	/* bounced 5.7.1: no route for the class */
 };
 
@@ -218,14 +225,11 @@ gen_classes(FILE *fp, const struct gen_params *gp, struct prng *rc)
 
 /*
  * gen_conn - bidirectional and max_connections for a group connector,
- * from a PRNG of their own (the other keys' draws do not change), in
- * the message-class sets (the others keep their topologies)
+ * from a PRNG of their own (the other keys' draws do not change)
  */
 static void
-gen_conn(FILE *fp, const struct gen_params *gp, struct prng *rk)
+gen_conn(FILE *fp, struct prng *rk)
 {
-	if (gp->class_pct == 0)
-		return;
 	if (prng_pct(rk, 25))
 		fprintf(fp, "bidirectional = yes\n");
 	if (prng_pct(rk, 25))
@@ -345,7 +349,7 @@ gen_text(const struct gen_params *gp, struct prng *r, size_t *len)
 			if (k > 0 && prng_pct(r, gp->disabled_pct))
 				fprintf(fp, "enabled = no\n");
 			gen_classes(fp, gp, &rc);
-			gen_conn(fp, gp, &rk);
+			gen_conn(fp, &rk);
 			gen_hop(fp, &rt, 0, 0);
 			gen_schedule(fp, gp, &rs);
 		}
@@ -940,7 +944,7 @@ walk(struct walker *w, int s, const char *rcpt, int kind, const int *dst,
 		struct route_decision *d = &w->d;
 		int g = t->servers[s].group, next;
 
-		if (steps > t->ngroups + 2) {
+		if (steps > 2 * t->ngroups + 2) {
 			trace_dump(trace, steps);
 			fail_msg("%s from %s: no end after %d steps (at %s)",
 			    rcpt, t->servers[start].name, steps,
@@ -1019,11 +1023,36 @@ sends_back(const struct topology *t, const struct route_decision *d,
 {
 	if (d->action != ROUTE_RELAY)
 		return 0;
+	int next = d->hop_group;
+
 	for (int i = 0; i < d->nhosts; i++)
 		if (strcmp(d->hosts[i].name, t->servers[from].name) == 0)
 			return 1;
-	return d->hop_group >= 0 && d->hop_group == t->servers[from].group &&
-	    d->hop_group != t->servers[at].group;
+	/* a hand-over inside the group: the group after it on the path */
+	if (next == t->servers[at].group && d->npath >= 2)
+		next = d->path[1];
+	return next >= 0 && next == t->servers[from].group &&
+	    next != t->servers[at].group;
+}
+
+/* cycle_groups - the groups on the cycle stack[k..depth] closed by an
+ * edge back to server to (stack[k] == to) */
+static int
+cycle_groups(const struct topology *t, const int *stack, int depth, int to)
+{
+	int seen[64], n = 0, k = depth;
+
+	while (k > 0 && stack[k] != to)
+		k--;
+	for (; k <= depth; k++) {
+		int g = t->servers[stack[k]].group, j;
+
+		for (j = 0; j < n && seen[j] != g; j++)
+			;
+		if (j == n && n < (int)(sizeof(seen) / sizeof(seen[0])))
+			seen[n++] = g;
+	}
+	return n;
 }
 
 /*
@@ -1061,6 +1090,13 @@ graph_visit(struct walker *w, int s, const char *rcpt, char *color,
 				w->st->refused++;
 				continue;
 			}
+		}
+		if (color[next[i]] == 1 && w->m.views == 2 &&
+		    cycle_groups(t, stack, depth, next[i]) >= 3) {
+			/* in flight, a cycle through three groups or more: the
+			 * milter's trace refuses the edge that closes it */
+			w->st->trace_caught++;
+			continue;
 		}
 		if (color[next[i]] == 1) {
 			for (int k = 0; k <= depth; k++)
@@ -1212,7 +1248,9 @@ run_gen(void **state)
 			printf("; %ld next-hop graphs, %ld links down in one "
 			    "view only", x->graphs, x->local);
 		if (modes[i].views == 2)
-			printf(", %ld hand-overs refused at RCPT", x->refused);
+			printf(", %ld hand-overs refused at RCPT, %ld cycles of "
+			    "3+ groups refused by the trace", x->refused,
+			    x->trace_caught);
 		if (gp->class_pct)
 			printf(", %ld refused 5.7.1 (no route for the class)",
 			    x->class_refused);
