@@ -19,10 +19,13 @@
  *     lsa-NAME unix - - n - N smtp
  *         -o smtp_connection_cache_on_demand=no
  *         -o smtp_connection_cache_destinations=
+ *         -o smtp_skip_quit_response=no
  *     added when missing, replaced when it differs (N changed); the
  *     process limit N bounds the concurrent sessions over the connector
- *     from this server, and no connection caching keeps idle sessions
- *     open beyond it (README "Connection limits"). An entry for a
+ *     from this server, no connection caching keeps idle sessions open
+ *     beyond it, and waiting for QUIT's reply ends a session at the
+ *     target before its process opens the next (README "Connection
+ *     limits"). An entry for a
  *     connector no longer limited is left alone (harmless: unused).
  *   smtp_tls_policy_maps            + socketmap:ADDR:tls_policy (appended)
  *   smtp_sasl_password_maps         + socketmap:ADDR:sasl_passwd (appended)
@@ -490,7 +493,8 @@ setup_conn_master(struct setup *st, const struct topo_connector *c)
 	svc = xasprintf("%s/unix", tr);
 	entry = xasprintf("%s unix - - n - %u smtp -o "
 	    "smtp_connection_cache_on_demand=no -o "
-	    "smtp_connection_cache_destinations=", tr, c->max_connections);
+	    "smtp_connection_cache_destinations= -o "
+	    "smtp_skip_quit_response=no", tr, c->max_connections);
 	setup_argv(st, argv, "-M", svc);
 	if (setup_run(argv, &out, 1) != 0) {
 		fprintf(stderr, "lsactl: postconf -M %s failed\n", svc);

@@ -172,7 +172,7 @@ run "$LSACTL" check -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
 result "check: warns of a limited connector of this server without its transport" $?
 run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
 ent() { postconf -c "$pf" -M "$1/unix" | tr -s ' \t' ' '; }
-want=" unix - - n - 2 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations="
+want=" unix - - n - 2 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations= -o smtp_skip_quit_response=no"
 [ "$rc" -eq 0 ] && [ "$(ent lsa-AB)" = "lsa-AB$want" ] &&
     [ "$(ent lsa-AB-reverse)" = "lsa-AB-reverse$want" ] &&
     [ -z "$(postconf -c "$pf" -M lsa-Free/unix 2>/dev/null)" ]
@@ -186,7 +186,7 @@ run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
 result "postfix-setup: a second run changes nothing" $?
 sed -i 's/max_connections = 2/max_connections = 5/' "$tmp/topo.conf"
 run "$LSACTL" postfix-setup -C "$pf" -c "$tmp/lsa2.conf" -t "$tmp/topo.conf"
-[ "$rc" -eq 0 ] && [ "$(ent lsa-AB)" = "lsa-AB unix - - n - 5 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations=" ] &&
+[ "$rc" -eq 0 ] && [ "$(ent lsa-AB)" = "lsa-AB unix - - n - 5 smtp -o smtp_connection_cache_on_demand=no -o smtp_connection_cache_destinations= -o smtp_skip_quit_response=no" ] &&
     [ "$(grep -c '^lsa-AB ' "$pf/master.cf")" -eq 1 ]
 result "postfix-setup: a changed limit replaces the entry" $?
 
