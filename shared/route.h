@@ -28,7 +28,8 @@
  * not written after route_table_new(): threads may decide on one table
  * at once, each with its own decision.
  *
- * Rules (README "Routing" has the whole list):
+ * Rules (README "Routing" has the whole list; from 7 on its numbers are
+ * one more than these, its rule 7 being views that differ):
  *  1. Candidates: servers hosting the domain and enabled, in-scope
  *     connectors to the outside matching it; the most specific visible
  *     match only. None: `default`, or `bounce 5.4.4` when the
