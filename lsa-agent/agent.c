@@ -335,7 +335,7 @@ agent_use_topology(struct agent *a, struct topology *t, char *text)
 		log_warnx("topology server=%s version=%" PRIu64 ": this server "
 		    "is not in it; no adjacencies", a->self, t->version);
 	agent_rebuild_ls(a);
-	(void)mastercheck_run(a);
+	a->transports_missing = mastercheck_run(a);
 	if (a->started)
 		event_active(a->resync_ev, EV_TIMEOUT, 0);
 }

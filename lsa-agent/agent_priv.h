@@ -232,6 +232,8 @@ struct agent {
 	struct event	*lst_ev;	/* lst.json, soon after changes */
 	uint64_t	 write_backoff_ms; /* next retry after */
 	uint64_t	 write_failing_ms; /* agent_wall_ms; 0: writes succeed */
+	int		 transports_missing; /* mastercheck_run() of the
+					   topology in force; -1: unreadable */
 	char		 write_error[256]; /* the last failure */
 	struct schedtimer *schedtimer;	/* schedtimer.c */
 };

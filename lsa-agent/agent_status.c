@@ -9,7 +9,15 @@
  *          "reroute":{...reroute_stats...} (when rerouting is on),
  *          "state_write":null, or when writing lst.json or the
  *          snapshot fails: {"failing_since_ms" (wall clock),
- *          "retry_ms", "error"}}
+ *          "retry_ms", "error"},
+ *          "schedules":[{"connector","open","next"}] (every connector
+ *          with a schedule other than always: open now by the
+ *          schedtimer's clock, and its next opening or closing in the
+ *          organization's time zone, null when none within
+ *          SCHEDULE_HORIZON),
+ *          "transports_missing": limited connectors of this server
+ *          whose Postfix transport master.cf lacks (-1: master.cf not
+ *          readable)}
  *   role: "master", "backup" (a backup master) or "member"
  * lst:    {"server","digest","records":[{"key","kind","origin","seq",
  *          "state"|"version","age_ms"}]}
@@ -23,6 +31,8 @@
 #include <jansson.h>
 
 #include "agent_priv.h"
+#include "schedtimer.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
 #define AGENT_STATUS_TIME_MIN	INT64_C(1577836800000)	/* 2020-01-01 */
@@ -35,6 +45,32 @@ agent_status_dump(json_t *o)
 
 	json_decref(o);
 	return s;
+}
+
+/* agent_status_schedules - "schedules": the scheduled connectors now */
+static void
+agent_status_schedules(struct agent *a, json_t *o)
+{
+	const struct topology *t = a->topo;
+	json_t *arr = json_array();
+	time_t now = schedtimer_now(a);
+
+	for (int i = 0; i < t->nconnectors; i++) {
+		const struct topo_connector *c = &t->connectors[i];
+		char when[SCHEDULE_TIMEFMT_LEN];
+		time_t next;
+		int open;
+
+		if (c->schedule == NULL || c->schedule->kind == SCHEDULE_ALWAYS)
+			continue;
+		open = schedule_open(c->schedule, now);
+		next = schedule_next(c->schedule, now, !open);
+		json_array_append_new(arr, json_pack("{sssbso}", "connector",
+		    c->name, "open", open, "next", next == SCHEDULE_NONE ?
+		    json_null() : json_string(schedule_time_fmt(next, when,
+		    sizeof(when)))));
+	}
+	json_object_set_new(o, "schedules", arr);
 }
 
 /* agent_status_json - see agent.h */
@@ -96,6 +132,9 @@ agent_status_json(struct agent *a)
 	    "failing_since_ms", (json_int_t)a->write_failing_ms,
 	    "retry_ms", (json_int_t)a->write_backoff_ms,
 	    "error", a->write_error));
+	agent_status_schedules(a, o);
+	json_object_set_new(o, "transports_missing",
+	    json_integer(a->transports_missing));
 	return agent_status_dump(o);
 }
 

@@ -201,6 +201,26 @@ lsactl_agent_int(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
+/* lsactl_agent_schedules_print - one line a scheduled connector */
+static void
+lsactl_agent_schedules_print(json_t *r)
+{
+	json_t *sc = json_object_get(r, "schedules"), *e;
+	size_t i;
+
+	json_array_foreach(sc, i, e) {
+		int open = json_is_true(json_object_get(e, "open"));
+		json_t *next = json_object_get(e, "next");
+
+		printf("schedule %s: %s", lsactl_agent_str(e, "connector"),
+		    open ? "open" : "closed");
+		if (json_is_string(next))
+			printf(", %s %s", open ? "closes" : "opens",
+			    json_string_value(next));
+		printf("\n");
+	}
+}
+
 /* lsactl_agent_status_print - the status reply as text */
 static void
 lsactl_agent_status_print(json_t *r)
@@ -236,6 +256,15 @@ lsactl_agent_status_print(json_t *r)
 		    "last error: %s\n", when, lsactl_agent_int(rr, "retry_ms"),
 		    lsactl_agent_str(rr, "error"));
 	}
+	lsactl_agent_schedules_print(r);
+	if (lsactl_agent_int(r, "transports_missing") > 0)
+		printf("transports missing: %lld limited connector(s) without "
+		    "their master.cf service: mail over them waits (lsactl "
+		    "postfix-setup)\n", lsactl_agent_int(r,
+		    "transports_missing"));
+	else if (lsactl_agent_int(r, "transports_missing") < 0)
+		printf("transports missing: master.cf not readable, limited "
+		    "connectors unchecked\n");
 	printf("%-24s %-11s %-9s %10s %12s\n", "PEER", "STATE", "OPENS",
 	    "SINCE_S", "BYTES_OUT");
 	json_array_foreach(peers, i, p)

@@ -258,4 +258,53 @@ run "$BUILD/bin/lsa-milter" -d -c "$tmp/baduser.conf"
 [ "$rc" -eq 1 ] && grep -q 'user "no-such-user-lsa": no such user' "$tmp/err"
 result "lsa-milter, user = no-such-user-lsa: exit 1, no such user" $?
 
+# ------------------------------------- lsactl status: schedules, transports
+# a's connector to H is never open and limited (its transport missing
+# from this master.cf); H's way back is open on weekdays
+cat >"$tmp/topo2.conf" <<EOF
+[organization]
+name = L
+version = 1
+timezone = Europe/Berlin
+[group G]
+[group H]
+[server a]
+group = G
+address = 127.0.0.1
+agent_port = $port
+[server b]
+group = H
+address = 127.0.0.1
+agent_port = $((port + 1))
+[connector G-H]
+from = G
+to = H
+schedule = never
+max_connections = 2
+[connector H-G]
+from = H
+to = G
+schedule = Mon-Fri 08:00-18:00
+EOF
+mkdir -p "$tmp/pf2"
+printf 'smtp      inet  n       -       n       -       -       smtpd\n' \
+    >"$tmp/pf2/master.cf"
+conf sched "postfix_config_dir = $tmp/pf2" ""
+sed -i "s|^topology = .*|topology = $tmp/topo2.conf|" "$tmp/sched.conf"
+start sched
+result "lsa-agent with scheduled and limited connectors starts" $?
+cur_log="$tmp/sched.log"
+run "$LSACTL" status -S "$tmp/sched.sock" -T 2
+[ "$rc" -eq 0 ] && line out "schedule G-H: closed" &&
+    grep -Eq "^schedule H-G: (open, closes|closed, opens) 20[0-9-]+T[0-9:]+[+-][0-9:]+\$" \
+    "$tmp/out" &&
+    grep -q "^transports missing: 1 limited connector(s)" "$tmp/out"
+result "lsactl status: each schedule (state, next edge), the missing transport" $?
+run "$LSACTL" status --json -S "$tmp/sched.sock" -T 2
+[ "$rc" -eq 0 ] && grep -q '"schedules":\[{"connector":"G-H","open":false,"next":null}' "$tmp/out" &&
+    grep -q '"transports_missing":1' "$tmp/out"
+result "lsactl status --json: schedules and transports_missing" $?
+stop "$pid"
+cur_log=
+
 [ "$failed" -eq 0 ]
