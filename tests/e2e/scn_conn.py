@@ -365,6 +365,10 @@ def run(ns, base, ck):
                            10, 0.2)
         fwd = org.lst_state("src1", "connector:Src-Back:src1")
         a1 = src.lookup("x@back.conn.test")
+        # back1's policyd reads the new snapshot within its
+        # snapshot_check_interval of the agent writing it
+        e2e.wait_for(lambda: (back.lookup("x@src.conn.test") or "")
+                     .startswith("OK lsahold:"), 5, 0.1)
         a2 = back.lookup("x@src.conn.test")
         e2e.log("reverse down at back1: src1 holds %s=%s, forward %s; "
                 "src1 -> %s; back1 -> %s" % (key_r, got, fwd, a1, a2))
