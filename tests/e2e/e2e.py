@@ -263,17 +263,14 @@ class Server:
             "smtp_connect_timeout": "2s",
             "smtp_helo_timeout": "5s",
             # a cached session cut before its next transaction (the
-            # nftables reject drops it silently) fails in seconds
+            # nftables reject drops it silently) fails in seconds; the
+            # wait after the message's "." keeps Postfix's default: a
+            # short one there duplicates mail the next hop has taken (a
+            # cut loses its 250; 30s made 2 duplicates in scenario 1)
             "smtp_mail_timeout": "5s",
             "smtp_rcpt_timeout": "5s",
             "smtp_data_init_timeout": "5s",
             "smtp_quit_timeout": "5s",
-            # a session the cut catches after the message's "." waits
-            # for the reply this long (Postfix: 600s, longer than any
-            # check waits); too short duplicates mail the next hop has
-            # taken (10s did once on a loaded machine: the reply came
-            # later), so three times that
-            "smtp_data_done_timeout": "30s",
             "maillog_file": self.maillog,
             "maillog_file_prefixes": "/var, /dev/stdout, " + self.org.base,
             "virtual_mailbox_domains": ", ".join(exact),
@@ -1133,16 +1130,25 @@ def scenario2(org, ck, ledger):
         # every phase's mail may still be in Copenhagen at the restore
         restoring = load.accepted
         org.restoring += list(restoring)
+        # as in scenario 1: what a cut caught in a session, or in a
+        # qmgr's active queue for a destination found dead, waits out
+        # Postfix's own timers; queued is waiting, not lost (scenario 8
+        # checks that it arrives)
+        want = {r.lower() for r in load.accepted}
+        queued = {r["address"].lower() for sv in org.servers.values()
+                  for m in sv.queue() for r in m.get("recipients", [])} & want
         a = org.account(load.accepted, backtracks_of=restoring)
+        lost = want - set(org.deliveries()) - org.bounced() - queued
         if restoring:
             log("%s: %d message(s) on their way when the link came back "
                 "crossed a server twice (re-decided after the recovery): %s"
                 % (name, a["backtracks"], a["backtrack_paths"]))
         log("%s: %s" % (name, fmt(a)))
         show_paths(org, load.accepted, name)
-        ck.ok(a["bounced"] == 0 and a["missing"] == 0 and
+        ck.ok(a["bounced"] == 0 and not lost and
               a["duplicated"] == 0 and not load.refused,
-              "2: %s: 0 bounces, nothing lost" % name,
+              "2: %s: 0 bounces, nothing lost (delivered, or still "
+              "queued: %d)" % (name, len(queued)),
               fmt(a) + "\n" + org.where(load.accepted))
         ck.ok(a["loops"] == 0,
               "2: %s: no message crosses a server twice" % name,
