@@ -80,10 +80,7 @@ milter_inside(const struct milter_lst *l, const char *addr)
 	if (*addr == '\0' || strcmp(addr, "127.0.0.1") == 0 ||
 	    strcmp(addr, "::1") == 0)
 		return 1;
-	for (int i = 0; i < t->nservers; i++)
-		if (strcmp(t->servers[i].address, addr) == 0)
-			return 1;
-	return 0;
+	return topo_find_address(t, addr) >= 0;
 }
 
 /* verdict_path - the groups crossed, oldest first, then here: "A,B,A" */

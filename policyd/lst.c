@@ -217,15 +217,13 @@ policyd_sends_back(const struct policyd *pd, const struct route_decision *d,
     const char *client_address)
 {
 	const struct topology *t;
-	int c = -1, own, next;
+	int c, own, next;
 
 	if (pd->lst == NULL || d->action != ROUTE_RELAY ||
 	    client_address == NULL || *client_address == '\0')
 		return -1;
 	t = pd->lst->snap->topo;
-	for (int i = 0; i < t->nservers && c < 0; i++)
-		if (strcmp(t->servers[i].address, client_address) == 0)
-			c = i;
+	c = topo_find_address(t, client_address);
 	if (c < 0 || c == pd->lst->self)
 		return -1;
 	for (int i = 0; i < d->nhosts; i++)

@@ -132,6 +132,17 @@ topo_find_server(const struct topology *t, const char *name)
 	return topo_bsearch(t->server_index, t->nservers, name, sname, t);
 }
 
+/* topo_find_address - the first server (file order) whose address is
+ * exactly address, -1 if none; a scan: callers ask it once a request */
+int
+topo_find_address(const struct topology *t, const char *address)
+{
+	for (int i = 0; i < t->nservers; i++)
+		if (strcmp(t->servers[i].address, address) == 0)
+			return i;
+	return -1;
+}
+
 /* topo_find_connector - connector index by name, -1 if none */
 int
 topo_find_connector(const struct topology *t, const char *name)

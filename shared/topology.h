@@ -194,6 +194,7 @@ void topo_free(struct topology *t);
 int topo_find_group(const struct topology *t, const char *name);
 int topo_find_server(const struct topology *t, const char *name);
 int topo_find_connector(const struct topology *t, const char *name);
+int topo_find_address(const struct topology *t, const char *address);
 int topo_list_has(const struct topo_list *l, int v);
 int topo_priority_parse(const char *word);
 const char *topo_priority_name(int priority);
